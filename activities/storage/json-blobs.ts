@@ -1,0 +1,53 @@
+/** JSON documents in blob storage: the one reader and writer every store uses. */
+import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
+
+const ensured = new WeakMap<BlobServiceClient, Set<string>>();
+
+/** The container, created on first use by this process (idempotent: creation races are fine). */
+export async function container(blobs: BlobServiceClient, name: string): Promise<ContainerClient> {
+  const client = blobs.getContainerClient(name);
+  let done = ensured.get(blobs);
+  if (!done) ensured.set(blobs, (done = new Set()));
+  if (!done.has(name)) {
+    await client.createIfNotExists();
+    done.add(name);
+  }
+  return client;
+}
+
+export async function writeJson(blobs: BlobServiceClient, containerName: string, blobName: string, value: unknown): Promise<void> {
+  const body = JSON.stringify(value, null, 2);
+  const c = await container(blobs, containerName);
+  await c.getBlockBlobClient(blobName).upload(body, Buffer.byteLength(body), {
+    blobHTTPHeaders: { blobContentType: 'application/json' },
+  });
+}
+
+export async function writeText(
+  blobs: BlobServiceClient,
+  containerName: string,
+  blobName: string,
+  body: string,
+  contentType: string,
+): Promise<void> {
+  const c = await container(blobs, containerName);
+  await c.getBlockBlobClient(blobName).upload(body, Buffer.byteLength(body), {
+    blobHTTPHeaders: { blobContentType: contentType },
+  });
+}
+
+/** The document, or undefined when the blob (or its container) does not exist. */
+export async function readText(blobs: BlobServiceClient, containerName: string, blobName: string): Promise<string | undefined> {
+  try {
+    const buf = await blobs.getContainerClient(containerName).getBlobClient(blobName).downloadToBuffer();
+    return buf.toString('utf8');
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+    throw err;
+  }
+}
+
+export async function readJson<T>(blobs: BlobServiceClient, containerName: string, blobName: string): Promise<T | undefined> {
+  const text = await readText(blobs, containerName, blobName);
+  return text === undefined ? undefined : (JSON.parse(text) as T);
+}

@@ -1,0 +1,42 @@
+/**
+ * Where the pipeline keeps things in Azure Storage (the control account of
+ * AZURE_STORAGE_CONNECTION_STRING). One place for every container and blob name.
+ */
+import type { RunRef } from '../../domain/pipeline';
+
+export const CONTAINERS = {
+  /** Offer drafts as submitted, one blob per publish request (they hold SAS URLs and lead secrets). */
+  offerSnapshots: 'offer-snapshots',
+  /** Reports too big for workflow history: certification detail, replica lists. */
+  reports: 'publish-reports',
+  /** Product pages per run, served to allow-listed preview subscriptions. */
+  preview: 'catalog-preview',
+  /** The live product page of each offer, promoted at Go live. */
+  live: 'catalog-live',
+} as const;
+
+/** Each target region gets its own container (issue 4 moves regions to their own accounts). */
+export function replicaContainer(region: string): string {
+  return `replicas-${region}`;
+}
+
+export function runPrefix(ref: Pick<RunRef, 'publisherId' | 'offerId' | 'runId'>): string {
+  return `${ref.publisherId}/${ref.offerId}/${ref.runId}/`;
+}
+
+export function reportBlobName(ref: RunRef, report: 'certify' | 'provision' | 'lead-delivery'): string {
+  return `${runPrefix(ref)}${report}.json`;
+}
+
+export function previewPageBlobName(ref: Pick<RunRef, 'publisherId' | 'offerId' | 'runId'>, ext: 'json' | 'html'): string {
+  return `${runPrefix(ref)}page.${ext}`;
+}
+
+/** Points at the newest preview run of an offer, so the preview endpoint finds it in one read. */
+export function previewPointerBlobName(publisherId: string, offerId: string): string {
+  return `${publisherId}/${offerId}/current.json`;
+}
+
+export function livePageBlobName(publisherId: string, offerId: string, ext: 'json' | 'html'): string {
+  return `${publisherId}/${offerId}/page.${ext}`;
+}

@@ -1,0 +1,131 @@
+/**
+ * Configuration, read from the environment once and validated; a bad variable stops the process
+ * with a message naming it. Defaults are the embedded services `npm start` runs (contract.md).
+ */
+import { z } from 'zod';
+import { DEFAULT_REGIONS } from '../domain/regions';
+
+/** Azurite's well-known development account (public, documented by Microsoft). */
+export const AZURITE_DEV_CONNECTION_STRING =
+  'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;' +
+  'AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;' +
+  'BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;';
+
+const csv = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .optional()
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  PUBLIC_BASE_URL: z.url().optional(),
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_API_KEY: z.string().optional(),
+  TEMPORAL_TLS: bool,
+  TEMPORAL_TLS_CERT: z.string().optional(),
+  TEMPORAL_TLS_KEY: z.string().optional(),
+  AZURE_STORAGE_CONNECTION_STRING: z.string().default(AZURITE_DEV_CONNECTION_STRING),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').default('smtp://127.0.0.1:1025'),
+  MAIL_FROM: z.string().default('Marketplace Publishing <publishing@marketplace.local>'),
+  PUBLISHER_API_KEYS: z.string().optional(),
+  OPERATOR_API_KEYS: z.string().optional(),
+  REGIONS: z.string().optional(),
+  PROVISION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  SUPPORT_URL: z.url().default('https://support.marketplace.local/requests/new'),
+  /** Hosts publisher URLs may point at: exact names or `.suffix`. */
+  URL_ALLOWED_HOSTS: z.string().default('.blob.core.windows.net'),
+  /** Development and tests only: also allow http(s) to loopback addresses and `file:` URLs. */
+  URL_ALLOW_LOOPBACK: bool,
+  URL_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
+  /** Which workers this process runs: `workflow`, `io` or both. */
+  WORKER_ROLES: z.string().default('workflow,io'),
+});
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  publicBaseUrl: string;
+  temporal: {
+    address: string;
+    namespace: string;
+    apiKey?: string;
+    tls: boolean;
+    tlsCert?: string;
+    tlsKey?: string;
+  };
+  storageConnectionString: string;
+  smtpUrl: string;
+  mailFrom: string;
+  /** api key → publisher id */
+  publisherKeys: Map<string, string>;
+  operatorKeys: Set<string>;
+  regions: string[];
+  provisionConcurrency: number;
+  supportUrl: string;
+  urlPolicy: { allowedHosts: string[]; allowLoopback: boolean; timeoutMs: number };
+  workerRoles: Set<'workflow' | 'io'>;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+
+  const publisherKeys = new Map<string, string>();
+  for (const pair of csv(e.PUBLISHER_API_KEYS)) {
+    const i = pair.indexOf(':');
+    if (i <= 0 || i === pair.length - 1) {
+      throw new ConfigError('Invalid configuration:\n  PUBLISHER_API_KEYS: expected publisherId:key[,publisherId:key…]');
+    }
+    publisherKeys.set(pair.slice(i + 1), pair.slice(0, i));
+  }
+
+  const regions = e.REGIONS ? csv(e.REGIONS) : [...DEFAULT_REGIONS];
+  const badRegion = regions.find((r) => !/^[a-z0-9]{2,40}$/.test(r));
+  if (badRegion !== undefined) {
+    throw new ConfigError(`Invalid configuration:\n  REGIONS: "${badRegion}" is not a region name (lower-case letters and digits)`);
+  }
+
+  const roles = csv(e.WORKER_ROLES);
+  const unknownRole = roles.find((r) => r !== 'workflow' && r !== 'io');
+  if (unknownRole !== undefined || roles.length === 0) {
+    throw new ConfigError('Invalid configuration:\n  WORKER_ROLES: expected workflow, io or workflow,io');
+  }
+
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, ''),
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      apiKey: e.TEMPORAL_API_KEY,
+      tls: e.TEMPORAL_TLS || !!e.TEMPORAL_API_KEY || !!e.TEMPORAL_TLS_CERT,
+      tlsCert: e.TEMPORAL_TLS_CERT,
+      tlsKey: e.TEMPORAL_TLS_KEY,
+    },
+    storageConnectionString: e.AZURE_STORAGE_CONNECTION_STRING,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    publisherKeys,
+    operatorKeys: new Set(csv(e.OPERATOR_API_KEYS)),
+    regions,
+    provisionConcurrency: e.PROVISION_CONCURRENCY,
+    supportUrl: e.SUPPORT_URL,
+    urlPolicy: { allowedHosts: csv(e.URL_ALLOWED_HOSTS), allowLoopback: e.URL_ALLOW_LOOPBACK, timeoutMs: e.URL_FETCH_TIMEOUT_MS },
+    workerRoles: new Set(roles as Array<'workflow' | 'io'>),
+  };
+}

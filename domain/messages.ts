@@ -1,0 +1,63 @@
+/**
+ * The workflow's outer contract (contract.md "Workflow"): ids, task queues, signals, queries,
+ * updates and search attributes. The API imports this without pulling in workflow code.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineSearchAttributeKey } from '@temporalio/common';
+import type { PublishStatusBody } from './status';
+import type { StepId } from './steps';
+
+export const WORKFLOW_TYPE = 'publishOffer';
+/** Workflow and light activities (validate, package, notify, live). */
+export const TASK_QUEUE = 'offer-publishing';
+/** Heavy I/O activities (certify, provision), so they can scale on their own workers. */
+export const IO_TASK_QUEUE = 'offer-publishing-io';
+
+export function publishWorkflowId(publisherId: string, offerId: string): string {
+  return `publish/${publisherId}/${offerId}`;
+}
+
+export interface PublishOptions {
+  regions: string[];
+  /** Region copies running at once. */
+  provisionConcurrency: number;
+  /** Per-step time frames, overriding the defaults of domain/steps.ts (tests use short ones). */
+  timeFramesMs?: Partial<Record<StepId, number>>;
+  /** Base URL of the HTTP API, for links in e-mails and the status. */
+  publicBaseUrl: string;
+  supportUrl: string;
+}
+
+export interface PublishInput {
+  publisherId: string;
+  offerId: string;
+  /** Blob name of the stored offer snapshot (see domain/pipeline.ts). */
+  offerRef: string;
+  notificationEmails: string[];
+  options: PublishOptions;
+}
+
+export interface EmailsArg {
+  emails: string[];
+}
+
+export const goLiveSignal = defineSignal('goLive');
+export const cancelSignal = defineSignal<[{ reason?: string }?]>('cancel');
+export const setNotificationEmailsSignal = defineSignal<[EmailsArg]>('setNotificationEmails');
+export const statusQuery = defineQuery<PublishStatusBody>('status');
+
+/** Updates behind the HTTP API: their validators answer synchronously, so the API can say 409 with the reason. */
+export const goLiveUpdate = defineUpdate<PublishStatusBody>('requestGoLive');
+export const cancelUpdate = defineUpdate<PublishStatusBody, [{ reason?: string }]>('requestCancel');
+export const setNotificationEmailsUpdate = defineUpdate<PublishStatusBody, [EmailsArg]>('submitNotificationEmails');
+
+export const SA_PUBLISHER_ID = defineSearchAttributeKey('PublisherId', 'KEYWORD');
+export const SA_OFFER_ID = defineSearchAttributeKey('OfferId', 'KEYWORD');
+export const SA_PUBLISH_STEP = defineSearchAttributeKey('PublishStep', 'KEYWORD');
+export const SA_PUBLISH_STATUS = defineSearchAttributeKey('PublishStatus', 'KEYWORD');
+
+/** `name=Type` pairs for `temporal server start-dev --search-attribute` and the compose file. */
+export const CUSTOM_SEARCH_ATTRIBUTES = ['PublisherId', 'OfferId', 'PublishStep', 'PublishStatus'] as const;
+
+/** Rejection reasons a validator gives; the API maps them to 409 `InvalidState`. */
+export const INVALID_STATE = 'InvalidState';

@@ -1,0 +1,12 @@
+/** Azure's 55 public regions (domain.md §4): the default replication targets. */
+export const DEFAULT_REGIONS: readonly string[] = [
+  'australiacentral', 'australiacentral2', 'australiaeast', 'australiasoutheast', 'austriaeast',
+  'belgiumcentral', 'brazilsouth', 'brazilsoutheast', 'canadacentral', 'canadaeast', 'centralindia', 'centralus',
+  'chilecentral', 'eastasia', 'eastus', 'eastus2', 'francecentral', 'francesouth', 'germanynorth',
+  'germanywestcentral', 'indonesiacentral', 'israelcentral', 'italynorth', 'japaneast', 'japanwest',
+  'koreacentral', 'koreasouth', 'malaysiawest', 'mexicocentral', 'newzealandnorth', 'northcentralus',
+  'northeurope', 'norwayeast', 'norwaywest', 'polandcentral', 'qatarcentral', 'southafricanorth',
+  'southafricawest', 'southcentralus', 'southindia', 'southeastasia', 'spaincentral', 'swedencentral',
+  'switzerlandnorth', 'switzerlandwest', 'uaecentral', 'uaenorth', 'uksouth', 'ukwest', 'westcentralus',
+  'westeurope', 'westindia', 'westus', 'westus2', 'westus3',
+];
