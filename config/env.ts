@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_REGIONS } from '../domain/regions';
+import { IO_TASK_QUEUE, TASK_QUEUE } from '../domain/messages';
 
 /** Azurite's well-known development account (public, documented by Microsoft). */
 export const AZURITE_DEV_CONNECTION_STRING =
@@ -41,12 +42,14 @@ const envSchema = z.object({
   PROVISION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   SUPPORT_URL: z.url().default('https://support.marketplace.local/requests/new'),
   /** Hosts publisher URLs may point at: exact names or `.suffix`. */
-  URL_ALLOWED_HOSTS: z.string().default('.blob.core.windows.net'),
+  URL_ALLOWED_HOSTS: z.string().default('.blob.core.windows.net,.table.core.windows.net'),
   /** Development and tests only: also allow http(s) to loopback addresses and `file:` URLs. */
   URL_ALLOW_LOOPBACK: bool,
   URL_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
   /** Which workers this process runs: `workflow`, `io` or both. */
   WORKER_ROLES: z.string().default('workflow,io'),
+  TASK_QUEUE: z.string().min(1).default(TASK_QUEUE),
+  IO_TASK_QUEUE: z.string().min(1).default(IO_TASK_QUEUE),
 });
 
 export interface AppConfig {
@@ -72,6 +75,10 @@ export interface AppConfig {
   supportUrl: string;
   urlPolicy: { allowedHosts: string[]; allowLoopback: boolean; timeoutMs: number };
   workerRoles: Set<'workflow' | 'io'>;
+  /** Workflows and light activities. */
+  taskQueue: string;
+  /** Certification and replication, on workers that can be scaled on their own. */
+  ioTaskQueue: string;
 }
 
 export class ConfigError extends Error {}
@@ -127,5 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     supportUrl: e.SUPPORT_URL,
     urlPolicy: { allowedHosts: csv(e.URL_ALLOWED_HOSTS), allowLoopback: e.URL_ALLOW_LOOPBACK, timeoutMs: e.URL_FETCH_TIMEOUT_MS },
     workerRoles: new Set(roles as Array<'workflow' | 'io'>),
+    taskQueue: e.TASK_QUEUE,
+    ioTaskQueue: e.IO_TASK_QUEUE,
   };
 }

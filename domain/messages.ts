@@ -8,9 +8,9 @@ import type { PublishStatusBody } from './status';
 import type { StepId } from './steps';
 
 export const WORKFLOW_TYPE = 'publishOffer';
-/** Workflow and light activities (validate, package, notify, live). */
+/** Default task queue of the workflow and its light activities (validate, package, notify, live). */
 export const TASK_QUEUE = 'offer-publishing';
-/** Heavy I/O activities (certify, provision), so they can scale on their own workers. */
+/** Default task queue of heavy I/O activities (certify, provision), so they scale on their own workers. */
 export const IO_TASK_QUEUE = 'offer-publishing-io';
 
 export function publishWorkflowId(publisherId: string, offerId: string): string {
@@ -26,6 +26,8 @@ export interface PublishOptions {
   /** Base URL of the HTTP API, for links in e-mails and the status. */
   publicBaseUrl: string;
   supportUrl: string;
+  /** Task queue of the certification and replication activities. */
+  ioTaskQueue: string;
 }
 
 export interface PublishInput {

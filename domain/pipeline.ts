@@ -40,6 +40,8 @@ export interface ValidateResult {
   findings: Finding[];
   /** Present when there are no Error findings. */
   plan?: PublishPlan;
+  /** The offer's engineering contact, e-mailed until the publisher gives notification e-mails. */
+  contactEmails?: string[];
 }
 
 export interface CertifyResult {

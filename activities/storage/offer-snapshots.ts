@@ -19,3 +19,8 @@ export async function loadOfferSnapshot(blobs: BlobServiceClient, offerRef: stri
   if (!offer) throw new Error(`offer snapshot ${offerRef} not found`);
   return offer;
 }
+
+/** Removes a snapshot whose publish was refused (409), so refused requests leave nothing behind. */
+export async function deleteOfferSnapshot(blobs: BlobServiceClient, offerRef: string): Promise<void> {
+  await blobs.getContainerClient(CONTAINERS.offerSnapshots).getBlobClient(offerRef).deleteIfExists();
+}

@@ -1,0 +1,108 @@
+/**
+ * The `certify` step: opens every planned disk image under the URL policy, runs the disk checks,
+ * stores the full report and returns a summary small enough for workflow history. A publisher's
+ * image that cannot be read is a Failed check, not an activity failure.
+ */
+import type { CertificationCheck, CertificationReport } from '../../domain/certification';
+import type { OfferDraft } from '../../domain/offer';
+import type { CertifyResult, DiskRef, PublishPlan, RunRef } from '../../domain/pipeline';
+import type { ActivityDeps } from '../deps';
+import { isImageAccessError, openBlockDevice, type BlockDevice } from '../net/block-device';
+import { CONTAINERS, reportBlobName } from '../storage/layout';
+import { writeJson } from '../storage/json-blobs';
+import { diskLabel, diskUrlFor } from '../validate/plan';
+import { checkDisk, checkDiskLayout } from './disk-checks';
+
+export { checkDisk, checkDiskLayout } from './disk-checks';
+
+const MAX_NOTABLE = 50;
+/** Enough for the footer checks, and for a later filesystem reader's metadata reads. */
+const DEFAULT_MAX_BYTES_PER_DISK = 64 * 1024 * 1024;
+
+export interface CertifyOptions {
+  heartbeat?: (details: unknown) => void;
+  signal?: AbortSignal;
+  maxBytesPerDisk?: number;
+}
+
+const READABLE = {
+  testId: 'IMG-001',
+  name: 'Image readable',
+  requiredValue: 'the image URL is allowed, reachable and answers HTTP range requests',
+  remediation:
+    'Check that the URL points at the VHD blob, that its SAS token grants read (r) permission and stays valid until the offer is live, ' +
+    'and that it is on an allowed storage host; then publish again.',
+};
+
+function readable(disk: DiskRef, failure?: string): CertificationCheck {
+  return failure
+    ? { ...READABLE, result: 'Failed', actualValue: failure, disk: diskLabel(disk) }
+    : { ...READABLE, result: 'Passed', actualValue: 'readable', remediation: '', disk: diskLabel(disk) };
+}
+
+async function certifyDisk(
+  deps: Pick<ActivityDeps, 'config'>,
+  offer: OfferDraft,
+  plan: PublishPlan,
+  disk: DiskRef,
+  opts: CertifyOptions,
+  progress: (bytesRead: number) => void,
+): Promise<{ checks: CertificationCheck[]; bytesRead: number }> {
+  const url = diskUrlFor(offer, disk);
+  if (!url) return { checks: [readable(disk, `the offer has no URL for this disk (${disk.field})`)], bytesRead: 0 };
+  let device: BlockDevice | undefined;
+  try {
+    device = await openBlockDevice(url, {
+      policy: deps.config.urlPolicy,
+      signal: opts.signal,
+      maxBytes: opts.maxBytesPerDisk ?? DEFAULT_MAX_BYTES_PER_DISK,
+      onTransfer: progress,
+    });
+    const checks = await checkDisk(device, disk, plan.osFamilyBySku[disk.skuId] ?? '');
+    return { checks: [readable(disk), ...checks], bytesRead: device.bytesRead };
+  } catch (err) {
+    opts.signal?.throwIfAborted();
+    if (!isImageAccessError(err)) throw err;
+    return { checks: [readable(disk, err.message)], bytesRead: device?.bytesRead ?? 0 };
+  } finally {
+    await device?.close();
+  }
+}
+
+export async function certifyImages(
+  deps: Pick<ActivityDeps, 'config' | 'blobs'>,
+  ref: RunRef,
+  offer: OfferDraft,
+  plan: PublishPlan,
+  opts: CertifyOptions = {},
+): Promise<CertifyResult> {
+  const startedAt = new Date().toISOString();
+  const checks: CertificationCheck[] = [];
+  let bytesRead = 0;
+  for (const [index, disk] of plan.disks.entries()) {
+    opts.signal?.throwIfAborted();
+    const beat = (diskBytes: number) =>
+      opts.heartbeat?.({ disk: diskLabel(disk), index, of: plan.disks.length, bytesRead: bytesRead + diskBytes });
+    beat(0);
+    const result = await certifyDisk(deps, offer, plan, disk, opts, beat);
+    checks.push(...result.checks);
+    bytesRead += result.bytesRead;
+  }
+  checks.push(...checkDiskLayout(plan.disks));
+
+  const passed = checks.every((c) => c.result !== 'Failed');
+  const report: CertificationReport = {
+    publisherId: ref.publisherId,
+    offerId: ref.offerId,
+    runId: ref.runId,
+    startedAt,
+    completedAt: new Date().toISOString(),
+    passed,
+    bytesRead,
+    checks,
+  };
+  const reportRef = reportBlobName(ref, 'certify');
+  await writeJson(deps.blobs, CONTAINERS.reports, reportRef, report);
+  const notable = [...checks.filter((c) => c.result === 'Failed'), ...checks.filter((c) => c.result === 'Warning')].slice(0, MAX_NOTABLE);
+  return { passed, checkCount: checks.length, bytesRead, notable, reportRef };
+}

@@ -1,0 +1,75 @@
+/**
+ * Packaging: merges marketing and technical content into the product page (JSON + HTML in the
+ * preview catalog), sends the test lead when a destination is configured, and only then points
+ * the preview endpoint at this run — so a failed lead leaves no half-published preview.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { PackageResult, PublishPlan, RunRef } from '../domain/pipeline';
+import type { OfferDraft } from '../domain/offer';
+import type { LeadDeliveryOutcome } from '../domain/status';
+import type { ActivityDeps } from './deps';
+import { renderProductPageHtml } from './html/product-page';
+import { describeAzureTableDestination, sendAzureTableTestLead } from './leads/azure-table';
+import { appendLeadDelivery } from './leads/delivery-log';
+import { buildTestLead } from './leads/test-lead';
+import { buildProductPage } from './product-page';
+import { writePreviewPointer } from './storage/catalog';
+import { writeJson, writeText } from './storage/json-blobs';
+import { CONTAINERS, previewPageBlobName } from './storage/layout';
+import { loadOfferSnapshot } from './storage/offer-snapshots';
+
+/** `previewUrl`: where the preview endpoint serves this offer's page (shown on the page). */
+export async function packageOffer(
+  deps: ActivityDeps,
+  ref: RunRef,
+  plan: PublishPlan,
+  regions: string[],
+  previewUrl: string,
+): Promise<PackageResult> {
+  const offer = await loadOfferSnapshot(deps.blobs, ref.offerRef);
+  const page = buildProductPage(offer, ref, plan.title, regions, previewUrl);
+  const pageRef = previewPageBlobName(ref, 'json');
+  await writeText(deps.blobs, CONTAINERS.preview, previewPageBlobName(ref, 'html'), renderProductPageHtml(page), 'text/html; charset=utf-8');
+  await writeJson(deps.blobs, CONTAINERS.preview, pageRef, page);
+
+  const lead = await sendTestLead(deps, ref, offer, page.title);
+  await writePreviewPointer(deps.blobs, ref, offer.preview?.subscriptionIds ?? []);
+  return { pageRef, lead };
+}
+
+/** Sends the test lead and logs the outcome; undefined when no destination is configured. */
+async function sendTestLead(deps: ActivityDeps, ref: RunRef, offer: OfferDraft, title: string): Promise<LeadDeliveryOutcome | undefined> {
+  const dest = offer.leadDestination;
+  if (!dest) return undefined;
+  const at = new Date();
+  if (dest.type !== 'AzureTable') {
+    const outcome = {
+      destination: dest.type,
+      at: at.toISOString(),
+      delivered: false,
+      detail: `${dest.type} lead delivery is not available yet; no test lead was sent`,
+    };
+    await appendLeadDelivery(deps.blobs, ref, outcome);
+    return outcome;
+  }
+  try {
+    const outcome = await sendAzureTableTestLead(
+      dest,
+      buildTestLead(ref, title),
+      { partitionKey: `${ref.publisherId}.${ref.offerId}`, rowKey: `test-${ref.runId}` },
+      deps.config.urlPolicy,
+      at,
+    );
+    await appendLeadDelivery(deps.blobs, ref, outcome);
+    return outcome;
+  } catch (err) {
+    // Log the failed attempt too: "leads never arrive and nothing says why" is the complaint to answer.
+    await appendLeadDelivery(deps.blobs, ref, {
+      destination: describeAzureTableDestination(dest),
+      at: at.toISOString(),
+      delivered: false,
+      detail: err instanceof ApplicationFailure && err.nonRetryable ? err.message : `attempt failed, will retry: ${(err as Error).message}`,
+    });
+    throw err;
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The product page: marketing and technical content merged into one document, stored as JSON
+ * (for the API) and HTML (for people). Built from the offer snapshot but with nothing private:
+ * no image URLs (they may carry SAS tokens), no engineering contact, no lead destination, no
+ * preview allow-list.
+ */
+import type { OfferDraft, LogoKind } from '../domain/offer';
+import type { RunRef } from '../domain/pipeline';
+import { httpUrl } from './html/escape';
+import { sanitizeHtml } from './html/sanitize';
+
+export interface ProductPageSku {
+  skuId: string;
+  title: string;
+  summary: string;
+  description: string;
+  os: { family: string; type: string; friendlyName: string };
+  recommendedVmSizes: string[];
+  openPorts: Array<{ name: string; protocol: string; port: number }>;
+  diskVersions: Array<{ version: string; diskCount: number; dataDiskCount: number }>;
+  regions: string[];
+}
+
+export interface ProductPage {
+  publisherId: string;
+  offerId: string;
+  runId: string;
+  stage: 'preview' | 'live';
+  createdAt: string;
+  /** Set when the page is promoted (activities/live.ts). */
+  liveSince?: string;
+  previewUrl?: string;
+  title: string;
+  summary: string;
+  longSummary: string;
+  /** Sanitized (activities/html/sanitize.ts): safe to insert into a page as is. */
+  descriptionHtml: string;
+  categories: string[];
+  logos: Partial<Record<LogoKind, string>>;
+  privacyPolicyUrl?: string;
+  termsOfUse: string;
+  usefulLinks: Array<{ name: string; url: string }>;
+  support?: { name?: string; email?: string; phone?: string; url?: string };
+  regions: string[];
+  skus: ProductPageSku[];
+}
+
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+export function buildProductPage(
+  offer: OfferDraft,
+  ref: Pick<RunRef, 'publisherId' | 'offerId' | 'runId'>,
+  fallbackTitle: string,
+  regions: string[],
+  previewUrl: string | undefined,
+  now = new Date(),
+): ProductPage {
+  const logos: Partial<Record<LogoKind, string>> = {};
+  for (const [kind, url] of Object.entries(offer.logos ?? {}) as Array<[LogoKind, unknown]>) {
+    const safe = httpUrl(url);
+    if (safe) logos[kind] = safe;
+  }
+  const support = offer.contacts?.support;
+  return {
+    publisherId: ref.publisherId,
+    offerId: ref.offerId,
+    runId: ref.runId,
+    stage: 'preview',
+    createdAt: now.toISOString(),
+    previewUrl,
+    title: text(offer.title) || fallbackTitle,
+    summary: text(offer.summary),
+    longSummary: text(offer.longSummary),
+    descriptionHtml: sanitizeHtml(text(offer.description)),
+    categories: (offer.categories ?? []).filter((c): c is string => typeof c === 'string'),
+    logos,
+    privacyPolicyUrl: httpUrl(offer.privacyPolicyUrl),
+    termsOfUse: text(offer.termsOfUse),
+    usefulLinks: (offer.usefulLinks ?? []).flatMap((l) => {
+      const url = httpUrl(l.url);
+      return url ? [{ name: text(l.name) || url, url }] : [];
+    }),
+    // The engineering contact is for the marketplace team only; customers see support.
+    support: support ? { name: support.name, email: support.email, phone: support.phone, url: httpUrl(support.url) } : undefined,
+    regions: [...regions],
+    skus: (offer.skus ?? []).map((sku) => ({
+      skuId: text(sku.skuId),
+      title: text(sku.title),
+      summary: text(sku.summary),
+      description: text(sku.description),
+      os: { family: text(sku.os?.family), type: text(sku.os?.type), friendlyName: text(sku.os?.friendlyName) },
+      recommendedVmSizes: (sku.recommendedVmSizes ?? []).map(text),
+      openPorts: (sku.openPorts ?? []).map((p) => ({ name: text(p.name), protocol: text(p.protocol), port: Number(p.port) })),
+      // Versions and disk counts only: the disk URLs stay in the snapshot.
+      diskVersions: (sku.diskVersions ?? []).map((v) => ({
+        version: text(v.version),
+        diskCount: 1 + (v.dataDisks?.length ?? 0),
+        dataDiskCount: v.dataDisks?.length ?? 0,
+      })),
+      regions: [...regions],
+    })),
+  };
+}

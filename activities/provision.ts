@@ -1,0 +1,331 @@
+/**
+ * Provisioning: server-side copies of every disk image into each region's replica container.
+ * The storage service moves the bytes (Copy Blob); the worker only starts, watches and verifies
+ * copies, so an image is never downloaded through it. Idempotent: a replica that already holds a
+ * finished copy of the same source version (ETag and length in its metadata) is skipped, and a
+ * copy still pending from an earlier attempt is followed rather than restarted.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  BlobClient,
+  BlobSASPermissions,
+  StorageSharedKeyCredential,
+  type BlobBeginCopyFromUrlPollState,
+  type BlobServiceClient,
+  type PageBlobClient,
+} from '@azure/storage-blob';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { DiskRef, ReplicateRegionResult, RunRef } from '../domain/pipeline';
+import type { OfferDraft } from '../domain/offer';
+import type { ActivityDeps } from './deps';
+import { assertUrlAllowed, redactUrl, resolveAndCheck, UrlPolicyError } from './net/url-policy';
+import { urlAtField } from './offer-fields';
+import { deletePreviewOfRun } from './storage/catalog';
+import { container, writeJson } from './storage/json-blobs';
+import { CONTAINERS, replicaContainer, reportBlobName, runPrefix } from './storage/layout';
+import { mapLimit } from './storage/map-limit';
+import { loadOfferSnapshot } from './storage/offer-snapshots';
+import { errorCodeOf, scrubbed, scrubSecrets, statusOf } from './storage/rest-errors';
+
+export interface ActivityControl {
+  heartbeat(details?: unknown): void;
+  signal: AbortSignal;
+}
+
+/** Heartbeat details while a disk is copied. */
+export interface CopyProgress {
+  region: string;
+  disk: string;
+  bytesCopied: number;
+  total: number;
+}
+
+/** A disk's source as the copy needs it; `copyUrl` may hold a SAS and never leaves this module. */
+export interface CopySource {
+  field: string;
+  copyUrl: string;
+  etag: string;
+  length: number;
+}
+
+export type ReplicaClient = Pick<PageBlobClient, 'getProperties' | 'beginCopyFromURL' | 'abortCopyFromURL' | 'deleteIfExists'>;
+
+/** Replica metadata recording which source version it is a copy of. */
+const META_ETAG = 'sourceetag';
+const META_LENGTH = 'sourcelength';
+/** A SAS we mint for a same-account source must outlive a slow cross-region copy. */
+const SOURCE_SAS_TTL_MS = 12 * 60 * 60 * 1000;
+const POLL = { firstMs: 500, maxMs: 10_000 };
+
+/**
+ * Copies every disk into `replicas-<region>` under the run's prefix. `bytes` counts all the
+ * region's disks (copied now or before); `skipped` those that were already complete.
+ */
+export async function replicateRegion(
+  deps: ActivityDeps,
+  ref: RunRef,
+  region: string,
+  disks: DiskRef[],
+  ctl: ActivityControl,
+): Promise<ReplicateRegionResult> {
+  throwIfAborted(ctl.signal);
+  const offer = await loadOfferSnapshot(deps.blobs, ref.offerRef);
+  const target = await container(deps.blobs, replicaContainer(region));
+  let bytes = 0;
+  let skipped = 0;
+  for (const disk of disks) {
+    throwIfAborted(ctl.signal);
+    const source = await describeSource(deps, offer, disk);
+    const replica = target.getPageBlobClient(`${runPrefix(ref)}${disk.blobName}`);
+    const label = { region, disk: disk.blobName };
+    if ((await copyDisk(replica, source, ctl, label)) === 'skipped') skipped++;
+    bytes += source.length;
+    ctl.heartbeat({ ...label, bytesCopied: source.length, total: source.length } satisfies CopyProgress);
+  }
+  return { region, disks: disks.length, bytes, skipped };
+}
+
+/** Copies one disk and waits for it; on cancel, aborts the copy and deletes the unfinished replica. */
+export async function copyDisk(
+  replica: ReplicaClient,
+  source: CopySource,
+  ctl: ActivityControl,
+  label: { region: string; disk: string },
+  poll = POLL,
+): Promise<'copied' | 'skipped'> {
+  const existing = await propertiesOrUndefined(replica);
+  const sameSource = existing?.metadata?.[META_ETAG] === source.etag && existing?.metadata?.[META_LENGTH] === String(source.length);
+  if (existing && sameSource && existing.copyStatus === 'success' && existing.contentLength === source.length) return 'skipped';
+
+  let copyId: string | undefined;
+  if (existing?.copyStatus === 'pending') {
+    // An earlier attempt's copy: follow it if it copies the same version, else replace it.
+    if (sameSource) copyId = existing.copyId;
+    else await abortQuietly(replica, existing.copyId);
+  }
+  try {
+    if (!copyId) {
+      throwIfAborted(ctl.signal);
+      copyId = await startCopy(replica, source, label);
+    }
+    ctl.heartbeat({ ...label, bytesCopied: 0, total: source.length } satisfies CopyProgress);
+    await waitForCopy(replica, copyId, source, ctl, label, poll);
+    await verifyReplica(replica, source, label);
+    return 'copied';
+  } catch (err) {
+    if (!ctl.signal.aborted) throw err;
+    await abortQuietly(replica, copyId);
+    await replica.deleteIfExists();
+    throw abortReason(ctl.signal);
+  }
+}
+
+async function startCopy(replica: ReplicaClient, source: CopySource, label: { region: string; disk: string }): Promise<string> {
+  try {
+    // The SDK's poller is used only to start the copy (its first poll); waitForCopy does the
+    // polling, so it can heartbeat and stop on cancel.
+    const poller = await replica.beginCopyFromURL(source.copyUrl, {
+      metadata: { [META_ETAG]: source.etag, [META_LENGTH]: String(source.length) },
+      // Copy exactly the version whose length we verify against.
+      sourceConditions: { ifMatch: source.etag },
+    });
+    const copyId = (poller.getOperationState() as BlobBeginCopyFromUrlPollState).copyId;
+    if (!copyId) throw new Error('the storage service returned no copy id');
+    return copyId;
+  } catch (err) {
+    const status = statusOf(err);
+    if (errorCodeOf(err) === 'CannotVerifyCopySource' && status !== undefined && status < 500 && status !== 412) {
+      throw ApplicationFailure.nonRetryable(
+        `The storage service could not read the image at ${source.field} to copy it (HTTP ${status}): ` +
+          'check that the URL is right and that its SAS token grants read access and has not expired.',
+        'ImageNotReadable',
+      );
+    }
+    // 412: the image changed since we read its properties; the retry picks up the new version.
+    throw scrubbed(`Starting the copy of ${label.disk} to ${label.region} failed`, err);
+  }
+}
+
+/** Polls the copy until it succeeds; Azurite completes copies at once, Azure may take hours. */
+async function waitForCopy(
+  replica: ReplicaClient,
+  copyId: string,
+  source: CopySource,
+  ctl: ActivityControl,
+  label: { region: string; disk: string },
+  poll: typeof POLL,
+): Promise<void> {
+  let delay = poll.firstMs;
+  for (;;) {
+    throwIfAborted(ctl.signal);
+    const p = await replica.getProperties();
+    if (p.copyId !== copyId) throw new Error(`The replica ${label.disk} in ${label.region} was replaced by another copy; retrying.`);
+    if (p.copyStatus === 'success') return;
+    if (p.copyStatus === 'failed' || p.copyStatus === 'aborted') throw copyFailure(p.copyStatus, p.copyStatusDescription, source, label);
+    const [copied, total] = (p.copyProgress ?? '').split('/').map(Number);
+    ctl.heartbeat({ ...label, bytesCopied: copied || 0, total: total || source.length } satisfies CopyProgress);
+    // An abort ends the wait early; the loop head then throws.
+    await sleep(delay, undefined, { signal: ctl.signal }).catch(() => undefined);
+    delay = Math.min(delay * 2, poll.maxMs);
+  }
+}
+
+function copyFailure(status: string, description: string | undefined, source: CopySource, label: { region: string; disk: string }): Error {
+  const detail = scrubSecrets((description ?? '').split('\n')[0]).slice(0, 200);
+  const code = Number(/^\s*(\d{3})\b/.exec(description ?? '')?.[1]);
+  if (status === 'failed' && (code === 401 || code === 403 || code === 404)) {
+    return ApplicationFailure.nonRetryable(
+      `Copying the image at ${source.field} stopped because the source could no longer be read (${detail}): ` +
+        'check that its SAS token grants read access and stays valid until provisioning completes.',
+      'ImageNotReadable',
+    );
+  }
+  return new Error(`The copy of ${label.disk} to ${label.region} ${status}${detail ? `: ${detail}` : ''}; retrying.`);
+}
+
+async function verifyReplica(replica: ReplicaClient, source: CopySource, label: { region: string; disk: string }): Promise<void> {
+  const p = await replica.getProperties();
+  if (p.contentLength !== source.length || p.metadata?.[META_ETAG] !== source.etag) {
+    await replica.deleteIfExists();
+    throw new Error(`The replica ${label.disk} in ${label.region} has ${p.contentLength} bytes, expected ${source.length}; copying again.`);
+  }
+}
+
+/** Checks the disk URL against the policy and reads the source's properties (a HEAD, no download). */
+async function describeSource(deps: ActivityDeps, offer: OfferDraft, disk: DiskRef): Promise<CopySource> {
+  const url = urlAtField(offer, disk.field);
+  try {
+    // The worker sends a HEAD to this URL, so it gets the same SSRF checks as any fetch.
+    await resolveAndCheck(assertUrlAllowed(url, deps.config.urlPolicy), deps.config.urlPolicy);
+  } catch (err) {
+    if (!(err instanceof UrlPolicyError)) throw scrubbed(`Checking the image URL at ${disk.field} failed`, err);
+    throw ApplicationFailure.nonRetryable(`The image URL at ${disk.field} is not allowed: ${scrubSecrets(err.message)}`, 'ImageUrlNotAllowed');
+  }
+  const copyUrl = await withReadSas(deps.blobs, url);
+  let props;
+  try {
+    props = await new BlobClient(copyUrl).getProperties();
+  } catch (err) {
+    const status = statusOf(err);
+    if (status === 404) {
+      throw ApplicationFailure.nonRetryable(`The image at ${disk.field} (${redactUrl(url)}) does not exist: check the URL.`, 'ImageNotFound');
+    }
+    if (status === 401 || status === 403) {
+      throw ApplicationFailure.nonRetryable(
+        `Reading the image at ${disk.field} (${redactUrl(url)}) was refused (HTTP ${status}): ` +
+          'check that its SAS token grants read access and has not expired.',
+        'ImageNotReadable',
+      );
+    }
+    throw scrubbed(`Reading the properties of the image at ${disk.field} failed`, err);
+  }
+  if (props.blobType !== 'PageBlob') {
+    throw ApplicationFailure.nonRetryable(
+      `The image at ${disk.field} is ${props.blobType ? `a ${props.blobType}` : 'not an Azure blob'}; VM images must be stored as page blobs.`,
+      'ImageNotPageBlob',
+    );
+  }
+  if (!props.etag || props.contentLength === undefined) throw new Error(`The image at ${disk.field} reported no ETag or length; retrying.`);
+  return { field: disk.field, copyUrl, etag: props.etag, length: props.contentLength };
+}
+
+/**
+ * A source in the control account without a SAS gets a short-lived read SAS, so the copy works
+ * however the container is secured. Sources elsewhere are used as given (public or publisher SAS).
+ */
+async function withReadSas(blobs: BlobServiceClient, url: string): Promise<string> {
+  const u = new URL(url);
+  if (u.search !== '' || !(blobs.credential instanceof StorageSharedKeyCredential)) return url;
+  const account = new URL(blobs.url);
+  const base = `${account.origin}${account.pathname.replace(/\/?$/, '/')}`;
+  if (!`${u.origin}${u.pathname}`.startsWith(base)) return url;
+  return new BlobClient(url, blobs.credential).generateSasUrl({
+    permissions: BlobSASPermissions.parse('r'),
+    startsOn: new Date(Date.now() - 5 * 60 * 1000), // clock skew
+    expiresOn: new Date(Date.now() + SOURCE_SAS_TTL_MS),
+  });
+}
+
+async function propertiesOrUndefined(replica: ReplicaClient) {
+  try {
+    return await replica.getProperties();
+  } catch (err) {
+    if (statusOf(err) === 404) return undefined;
+    throw err;
+  }
+}
+
+/** Aborts a pending copy; "no pending copy" (finished already, or never started) is fine. */
+async function abortQuietly(replica: ReplicaClient, copyId: string | undefined): Promise<void> {
+  if (!copyId) return;
+  try {
+    await replica.abortCopyFromURL(copyId);
+  } catch (err) {
+    const status = statusOf(err);
+    if (status !== 409 && status !== 404) throw err;
+  }
+}
+
+/** Temporal aborts with a CancelledFailure, which the worker reports as a cancellation; keep any error-like reason. */
+function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  // DOMException may come from another realm (e.g. under jest), so no instanceof check.
+  const errorLike = typeof reason === 'object' && reason !== null && typeof (reason as Error).message === 'string';
+  return errorLike ? (reason as Error) : new CancelledFailure('Activity cancelled');
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw abortReason(signal);
+}
+
+/** Names of the run's replicas in one region (none when the container does not exist). */
+async function listRunReplicas(deps: ActivityDeps, ref: RunRef, region: string) {
+  const c = deps.blobs.getContainerClient(replicaContainer(region));
+  const found: Array<{ name: string; length: number; copyStatus?: string; copyId?: string }> = [];
+  try {
+    for await (const b of c.listBlobsFlat({ prefix: runPrefix(ref), includeCopy: true })) {
+      found.push({ name: b.name, length: b.properties.contentLength ?? 0, copyStatus: b.properties.copyStatus, copyId: b.properties.copyId });
+    }
+  } catch (err) {
+    if (statusOf(err) !== 404) throw err;
+  }
+  return { container: c, replicas: found };
+}
+
+/**
+ * Removes what a run created: its replicas in every region (pending copies aborted first) and its
+ * preview page, plus the preview pointer if it still points at this run. Missing things are fine.
+ */
+export async function cleanupRun(deps: ActivityDeps, ref: RunRef, regions: string[]): Promise<{ replicasDeleted: number; previewDeleted: number }> {
+  let replicasDeleted = 0;
+  await mapLimit(regions, deps.config.provisionConcurrency, async (region) => {
+    const { container: c, replicas } = await listRunReplicas(deps, ref, region);
+    for (const r of replicas) {
+      const blob = c.getPageBlobClient(r.name);
+      if (r.copyStatus === 'pending') await abortQuietly(blob, r.copyId);
+      if ((await blob.deleteIfExists()).succeeded) replicasDeleted++;
+    }
+  });
+  const previewDeleted = await deletePreviewOfRun(deps.blobs, ref);
+  return { replicasDeleted, previewDeleted };
+}
+
+export interface ProvisionReport {
+  regions: Array<{ region: string; replicas: Array<{ blobName: string; url: string; length: number }> }>;
+}
+
+/** Lists the run's replicas per region into a report blob; returns the blob name. */
+export async function writeProvisionReport(deps: ActivityDeps, ref: RunRef, regions: string[]): Promise<string> {
+  const report: ProvisionReport = {
+    regions: await mapLimit(regions, deps.config.provisionConcurrency, async (region) => {
+      const { container: c, replicas } = await listRunReplicas(deps, ref, region);
+      return {
+        region,
+        replicas: replicas.map((r) => ({ blobName: r.name, url: c.getBlobClient(r.name).url.split('?')[0], length: r.length })),
+      };
+    }),
+  };
+  const name = reportBlobName(ref, 'provision');
+  await writeJson(deps.blobs, CONTAINERS.reports, name, report);
+  return name;
+}

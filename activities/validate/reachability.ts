@@ -1,0 +1,106 @@
+/**
+ * Are the offer's images and logos there? Each URL must pass the URL policy; an image must answer
+ * a byte-range read (certification and replication depend on it), a logo must be a PNG of its
+ * required size. Only a few bytes of each are transferred.
+ */
+import { LOGO_SIZES, type LogoKind, type OfferDraft } from '../../domain/offer';
+import type { Finding } from '../../domain/status';
+import { isImageAccessError, openBlockDevice } from '../net/block-device';
+import { httpStatusProblem, policedFetch, type UrlPolicy } from '../net/url-policy';
+import { parsePngHeader, PNG_HEADER_BYTES } from './png';
+
+const IMAGE_PROBE_BYTES = 512;
+
+export interface ReachabilityOptions {
+  /** Fields not to check (e.g. those that already failed the format rules). */
+  skipFields?: ReadonlySet<string>;
+  /** Checks in flight at once (default 4). */
+  concurrency?: number;
+  signal?: AbortSignal;
+}
+
+type Target = { field: string; url: string; logo?: LogoKind };
+
+function targets(offer: OfferDraft): Target[] {
+  const out: Target[] = [];
+  for (const kind of Object.keys(LOGO_SIZES) as LogoKind[]) {
+    const url = offer.logos?.[kind];
+    if (typeof url === 'string' && url) out.push({ field: `logos.${kind}`, url, logo: kind });
+  }
+  offer.skus?.forEach((sku, i) =>
+    sku.diskVersions?.forEach((dv, j) => {
+      const base = `skus[${i}].diskVersions[${j}]`;
+      if (typeof dv.osVhdUrl === 'string' && dv.osVhdUrl) out.push({ field: `${base}.osVhdUrl`, url: dv.osVhdUrl });
+      dv.dataDisks?.forEach((dd, k) => {
+        if (typeof dd.vhdUrl === 'string' && dd.vhdUrl) out.push({ field: `${base}.dataDisks[${k}].vhdUrl`, url: dd.vhdUrl });
+      });
+    }),
+  );
+  return out;
+}
+
+/** The first `n` bytes (fewer if the file is shorter), or a problem in words. */
+async function readPrefix(url: string, n: number, policy: UrlPolicy, acceptWholeBody: boolean, signal?: AbortSignal): Promise<Buffer | string> {
+  if (url.startsWith('file:')) {
+    const device = await openBlockDevice(url, { policy, signal, blockSize: n });
+    try {
+      return await device.read(0, Math.min(n, await device.size()));
+    } finally {
+      await device.close();
+    }
+  }
+  const res = await policedFetch(url, { headers: { range: `bytes=0-${n - 1}` } }, policy, { maxBytes: n, signal });
+  try {
+    if (res.status === 206) return await res.head(n);
+    // A server that ignores Range sends the whole file: fine for a logo, not for a multi-GB image.
+    if (res.status === 200 && acceptWholeBody) return await res.head(n);
+    if (res.status === 200) {
+      return 'was served without support for HTTP range requests; host the image where byte-range reads work (e.g. Azure Blob Storage)';
+    }
+    return httpStatusProblem(res.status);
+  } finally {
+    await res.discard();
+  }
+}
+
+async function checkTarget(t: Target, policy: UrlPolicy, signal?: AbortSignal): Promise<Finding | undefined> {
+  const what = t.logo ? `The ${t.logo} logo` : 'The image';
+  let prefix: Buffer | string;
+  try {
+    prefix = await readPrefix(t.url, t.logo ? PNG_HEADER_BYTES : IMAGE_PROBE_BYTES, policy, !!t.logo, signal);
+  } catch (err) {
+    signal?.throwIfAborted();
+    if (!isImageAccessError(err)) throw err;
+    return { level: 'Error', field: t.field, text: `${what} cannot be used: ${err.message}` };
+  }
+  if (typeof prefix === 'string') return { level: 'Error', field: t.field, text: `${what} could not be read: ${prefix}.` };
+  if (!t.logo) return undefined;
+
+  const { width, height } = LOGO_SIZES[t.logo];
+  const png = parsePngHeader(prefix);
+  if (!png.ok) return { level: 'Error', field: t.field, text: `${what} ${png.problem}: upload a PNG of ${width}×${height} pixels.` };
+  const h = png.header;
+  if (h.width !== width || h.height !== height) {
+    return { level: 'Error', field: t.field, text: `${what} is ${h.width}×${h.height} pixels: it must be exactly ${width}×${height} pixels.` };
+  }
+  return undefined;
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
+
+export async function checkReachability(offer: OfferDraft, policy: UrlPolicy, opts: ReachabilityOptions = {}): Promise<Finding[]> {
+  const todo = targets(offer).filter((t) => !opts.skipFields?.has(t.field));
+  const results = await mapLimit(todo, opts.concurrency ?? 4, (t) => checkTarget(t, policy, opts.signal));
+  return results.filter((f): f is Finding => f !== undefined);
+}

@@ -1,0 +1,49 @@
+/** The express application, built over its dependencies so tests can build it against test servers. */
+import express from 'express';
+import type { BlobServiceClient } from '@azure/storage-blob';
+import type { AppConfig } from '../config/env';
+import type { ActivityDeps } from '../activities/deps';
+import { createAuth } from './auth';
+import { ApiError, errorHandler, notFoundRoute } from './errors';
+import { buildOpenApiDocument } from './openapi';
+import type { PublishGateway } from './publish-gateway';
+import { createPublishersRouter } from './routes/publishers';
+import { createCatalogRouter } from './routes/catalog';
+
+export interface AppDeps {
+  config: AppConfig;
+  gateway: PublishGateway;
+  blobs: BlobServiceClient;
+  validationDeps: ActivityDeps;
+  log?: (msg: string, err?: unknown) => void;
+}
+
+/** Publish bodies are small JSON documents (images are referenced by URL), so 1 MB is generous. */
+const BODY_LIMIT = '1mb';
+
+export function createApp(deps: AppDeps) {
+  const log = deps.log ?? ((msg, err) => console.error(`api: ${msg}`, err));
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(express.json({ limit: BODY_LIMIT, strict: true }));
+
+  const openApi = buildOpenApiDocument(deps.config.publicBaseUrl);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+  app.get('/healthz', async (_req, res) => {
+    const ok = await deps.gateway.healthy();
+    res.status(ok ? 200 : 503).json({ temporal: ok ? 'reachable' : 'unreachable' });
+  });
+
+  const { requirePublisherAccess } = createAuth(deps.config.publisherKeys, deps.config.operatorKeys);
+  app.use('/api/publishers/:publisherId', requirePublisherAccess, createPublishersRouter(deps));
+  app.use('/api', createCatalogRouter(deps));
+
+  app.use(notFoundRoute);
+  app.use(errorHandler(log));
+  return app;
+}
+
+export { ApiError };

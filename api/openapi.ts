@@ -1,0 +1,129 @@
+/** The OpenAPI 3.1 document, generated from the zod schemas the routes parse with (api/schemas.ts). */
+import { z } from 'zod';
+import * as s from './schemas';
+import { ID_PATTERN } from './schemas';
+
+type Schema = z.ZodType;
+
+function jsonSchemas(named: Record<string, Schema>) {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(named)) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, { target: 'draft-2020-12', uri: (id) => `#/components/schemas/${id}`, unrepresentable: 'any' });
+  for (const schema of Object.values(schemas)) delete (schema as { $schema?: string }).$schema;
+  return schemas;
+}
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+const json = (id: string) => ({ 'application/json': { schema: ref(id) } });
+const err = (description: string) => ({ description, content: json('Error') });
+const pathParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string', pattern: ID_PATTERN.source } });
+const offerPath = [pathParam('publisherId'), pathParam('offerId')];
+const authErrors = { '400': err('Malformed request; `details` lists each bad field with its path.'), '401': err('No or unknown API key.'), '403': err('The key does not give access to this publisher.') };
+
+function offerAction(summary: string, body: string | undefined, ok: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  return {
+    post: {
+      summary,
+      security: [{ bearer: [] }],
+      parameters: offerPath,
+      ...(body ? { requestBody: { required: body !== 'CancelRequest', content: json(body) } } : {}),
+      responses: { ...ok, ...authErrors, ...extra },
+    },
+  };
+}
+
+export function buildOpenApiDocument(serverUrl: string) {
+  const statusResponse = (description: string) => ({ description, content: json('PublishStatus') });
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Marketplace offer publishing API',
+      version: '1.0.0',
+      description: 'Publish virtual-machine offers: validate, certify, replicate, package, preview, go live. Each publish is a durable Temporal workflow.',
+    },
+    servers: [{ url: serverUrl }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A publisher or operator API key.' } },
+      schemas: jsonSchemas({
+        PublishRequest: s.publishRequestSchema,
+        ValidateRequest: s.validateRequestSchema,
+        NotificationEmailsRequest: s.notificationEmailsRequestSchema,
+        CancelRequest: s.cancelRequestSchema,
+        PublishStatus: s.statusSchema,
+        ValidationResult: s.validationResponseSchema,
+        OfferList: s.offerListSchema,
+        ProductPage: s.productPageSchema,
+        LiveOfferList: s.liveOfferListSchema,
+        Error: s.errorSchema,
+      }),
+    },
+    paths: {
+      '/api/publishers/{publisherId}/offers': {
+        get: {
+          summary: 'The latest publish of each offer of the publisher',
+          security: [{ bearer: [] }],
+          parameters: [pathParam('publisherId')],
+          responses: { '200': { description: 'Offers', content: json('OfferList') }, ...authErrors },
+        },
+      },
+      '/api/publishers/{publisherId}/offers/{offerId}/publish': offerAction(
+        'Start publishing the offer (restarts at validate after a failed or canceled run)',
+        'PublishRequest',
+        { '202': { ...statusResponse('Accepted; `Location` is the status path.'), headers: { Location: { schema: { type: 'string' } } } } },
+        { '409': err('PublishInProgress: a run of this offer is open.') },
+      ),
+      '/api/publishers/{publisherId}/offers/{offerId}/validate': offerAction('Dry-run validation; starts nothing', 'ValidateRequest', {
+        '200': { description: 'Validation messages per field', content: json('ValidationResult') },
+      }),
+      '/api/publishers/{publisherId}/offers/{offerId}/status': {
+        get: {
+          summary: 'Status of the latest publish',
+          security: [{ bearer: [] }],
+          parameters: offerPath,
+          responses: { '200': statusResponse('Status'), ...authErrors, '404': err('NotFound: never published.') },
+        },
+      },
+      '/api/publishers/{publisherId}/offers/{offerId}/golive': offerAction('Go live (only while waiting at signoff)', undefined, { '202': statusResponse('Accepted') }, {
+        '404': err('NotFound: never published.'),
+        '409': err('InvalidState: the run is not waiting for Go live.'),
+      }),
+      '/api/publishers/{publisherId}/offers/{offerId}/cancel': offerAction('Cancel the publish (up to and including signoff)', 'CancelRequest', { '202': statusResponse('Accepted') }, {
+        '404': err('NotFound: never published.'),
+        '409': err('InvalidState: Go live was accepted or the run has ended.'),
+      }),
+      '/api/publishers/{publisherId}/offers/{offerId}/notification-emails': offerAction(
+        'Give the notification e-mails the run waits for after validate',
+        'NotificationEmailsRequest',
+        { '202': statusResponse('Accepted') },
+        { '404': err('NotFound: never published.'), '409': err('InvalidState: the run is not waiting for e-mails.') },
+      ),
+      '/api/preview/offers/{publisherId}/{offerId}': {
+        get: {
+          summary: 'The preview product page, for allow-listed subscriptions (JSON, or HTML on Accept: text/html)',
+          parameters: [...offerPath, { name: 'x-ms-subscription-id', in: 'header', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: {
+            '200': { description: 'Preview page', content: { ...json('ProductPage'), 'text/html': { schema: { type: 'string' } } } },
+            '400': err('Malformed subscription id.'),
+            '403': err('The subscription is not allow-listed.'),
+            '404': err('No preview.'),
+          },
+        },
+      },
+      '/api/marketplace/offers': {
+        get: { summary: 'Live offers', responses: { '200': { description: 'Live offers', content: json('LiveOfferList') } } },
+      },
+      '/api/marketplace/offers/{publisherId}/{offerId}': {
+        get: {
+          summary: 'A live product page (JSON, or HTML on Accept: text/html)',
+          parameters: offerPath,
+          responses: {
+            '200': { description: 'Live page', content: { ...json('ProductPage'), 'text/html': { schema: { type: 'string' } } } },
+            '404': err('Not live.'),
+          },
+        },
+      },
+      '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1 document' } } } },
+      '/healthz': { get: { summary: 'Health: 200 when Temporal is reachable', responses: { '200': { description: 'Healthy' }, '503': { description: 'Temporal unreachable' } } } },
+    },
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * What the HTTP API asks of Temporal, with Temporal's errors turned into the contract's codes.
+ * One Client (one connection) for the whole process, made in server.ts.
+ */
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import {
+  INVALID_STATE,
+  publishWorkflowId,
+  SA_OFFER_ID,
+  SA_PUBLISHER_ID,
+  SA_PUBLISH_STATUS,
+  SA_PUBLISH_STEP,
+  statusQuery,
+  WORKFLOW_TYPE,
+  type PublishInput,
+} from '../domain/messages';
+import type { PublishStatusBody } from '../domain/status';
+import { PublishRun } from '../workflows/publish-run';
+import { ApiError } from './errors';
+
+export interface OfferSummary {
+  offerId: string;
+  title: string;
+  status: string;
+  currentStep: string;
+  updatedAt: string;
+}
+
+export class PublishGateway {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+  ) {}
+
+  /** Starts a run; 409 while another run of this offer is open (the id is the lock). */
+  async start(input: PublishInput, title: string): Promise<PublishStatusBody> {
+    const workflowId = publishWorkflowId(input.publisherId, input.offerId);
+    try {
+      const handle = await this.client.workflow.start(WORKFLOW_TYPE, {
+        workflowId,
+        taskQueue: this.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        memo: { title },
+        typedSearchAttributes: new TypedSearchAttributes([
+          { key: SA_PUBLISHER_ID, value: input.publisherId },
+          { key: SA_OFFER_ID, value: input.offerId },
+          { key: SA_PUBLISH_STEP, value: 'validate' },
+          { key: SA_PUBLISH_STATUS, value: 'Running' },
+        ]),
+      });
+      // The run's first status, without waiting for a worker to answer a query.
+      return new PublishRun({
+        publisherId: input.publisherId,
+        offerId: input.offerId,
+        runId: handle.firstExecutionRunId,
+        notificationEmails: input.notificationEmails,
+        supportUrl: input.options.supportUrl,
+      }).snapshot();
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        throw new ApiError(409, 'PublishInProgress', 'A publish of this offer is in progress; wait for it to end or cancel it.');
+      }
+      throw err;
+    }
+  }
+
+  /** Status of the latest run: the live query while it runs, the recorded result once it ended. */
+  async status(publisherId: string, offerId: string): Promise<PublishStatusBody> {
+    const handle = this.client.workflow.getHandle(publishWorkflowId(publisherId, offerId));
+    const description = await handle.describe().catch((err) => {
+      if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'NotFound', 'This offer has never been published.');
+      throw err;
+    });
+    const closed = description.status.name !== 'RUNNING';
+    if (closed && description.status.name === 'COMPLETED') return (await handle.result()) as PublishStatusBody;
+    try {
+      return await handle.query(statusQuery);
+    } catch (err) {
+      if (closed) {
+        // Terminated or timed out by an operator: the history has no status body to show.
+        throw new ApiError(410, 'RunEnded', `The latest run ended as ${description.status.name} without a status; publish again.`);
+      }
+      throw new ApiError(503, 'StatusUnavailable', 'The status cannot be read right now (no worker answered); retry shortly.');
+    }
+  }
+
+  /** Runs an update whose validator may refuse it; refusals and closed runs are 409 InvalidState. */
+  async update<Ret>(
+    publisherId: string,
+    offerId: string,
+    send: (handle: WorkflowHandle) => Promise<Ret>,
+  ): Promise<Ret> {
+    const handle = this.client.workflow.getHandle(publishWorkflowId(publisherId, offerId));
+    try {
+      return await send(handle);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        const exists = await handle.describe().then(
+          () => true,
+          () => false,
+        );
+        if (!exists) throw new ApiError(404, 'NotFound', 'This offer has never been published.');
+        throw new ApiError(409, INVALID_STATE, 'The latest publish of this offer has ended.');
+      }
+      if (err instanceof WorkflowUpdateFailedError) {
+        const message = (err.cause as Error | undefined)?.message ?? 'The request is not possible now.';
+        throw new ApiError(409, INVALID_STATE, message.replace(new RegExp(`^${INVALID_STATE}:\\s*`), ''));
+      }
+      throw err;
+    }
+  }
+
+  /** The latest run of each offer of a publisher, from Temporal visibility (search attributes). */
+  async listOffers(publisherId: string): Promise<OfferSummary[]> {
+    const latest = new Map<string, { started: number; summary: OfferSummary }>();
+    const query = `WorkflowType = '${WORKFLOW_TYPE}' AND PublisherId = '${publisherId}'`;
+    for await (const wf of this.client.workflow.list({ query })) {
+      const sa = wf.typedSearchAttributes;
+      const offerId = sa.get(SA_OFFER_ID);
+      if (!offerId) continue;
+      const started = wf.startTime.getTime();
+      const seen = latest.get(offerId);
+      if (seen && seen.started >= started) continue;
+      const memo = (wf.memo ?? {}) as { title?: string; updatedAt?: string };
+      latest.set(offerId, {
+        started,
+        summary: {
+          offerId,
+          title: memo.title ?? offerId,
+          status: sa.get(SA_PUBLISH_STATUS) ?? 'Running',
+          currentStep: sa.get(SA_PUBLISH_STEP) ?? 'validate',
+          updatedAt: memo.updatedAt ?? (wf.closeTime ?? wf.startTime).toISOString(),
+        },
+      });
+    }
+    return [...latest.values()].map((v) => v.summary).sort((a, b) => a.offerId.localeCompare(b.offerId));
+  }
+
+  async healthy(timeoutMs = 2000): Promise<boolean> {
+    try {
+      await Promise.race([
+        this.client.workflowService.getSystemInfo({}),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), timeoutMs).unref()),
+      ]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

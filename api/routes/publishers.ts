@@ -1,0 +1,110 @@
+/** `/api/publishers/{publisherId}/offers…`: publish, validate, status, Go live, cancel, e-mails, list. */
+import { Router } from 'express';
+import type { BlobServiceClient } from '@azure/storage-blob';
+import type { AppConfig } from '../../config/env';
+import { cancelUpdate, goLiveUpdate, setNotificationEmailsUpdate, type PublishOptions } from '../../domain/messages';
+import { deleteOfferSnapshot, saveOfferSnapshot } from '../../activities/storage/offer-snapshots';
+import { validateOffer } from '../../activities/validate';
+import type { ActivityDeps } from '../../activities/deps';
+import { ApiError, parseOr400 } from '../errors';
+import type { PublishGateway } from '../publish-gateway';
+import {
+  cancelRequestSchema,
+  idSchema,
+  notificationEmailsRequestSchema,
+  publishRequestSchema,
+  validateRequestSchema,
+} from '../schemas';
+
+export interface PublishersRouterDeps {
+  config: AppConfig;
+  gateway: PublishGateway;
+  blobs: BlobServiceClient;
+  /** What the dry-run validation needs (the same function the `validate` step runs). */
+  validationDeps: ActivityDeps;
+}
+
+export function publishOptions(config: AppConfig): PublishOptions {
+  return {
+    regions: config.regions,
+    provisionConcurrency: config.provisionConcurrency,
+    publicBaseUrl: config.publicBaseUrl,
+    supportUrl: config.supportUrl,
+    ioTaskQueue: config.ioTaskQueue,
+  };
+}
+
+export function createPublishersRouter({ config, gateway, blobs, validationDeps }: PublishersRouterDeps): Router {
+  const router = Router({ mergeParams: true });
+
+  const ids = (params: Record<string, string>) => ({
+    publisherId: parseOr400(idSchema, params.publisherId, 'publisher id'),
+    offerId: parseOr400(idSchema, params.offerId, 'offer id'),
+  });
+  const statusPath = (p: string, o: string) => `/api/publishers/${p}/offers/${o}/status`;
+
+  router.get('/offers', async (req, res) => {
+    const publisherId = parseOr400(idSchema, (req.params as Record<string, string>).publisherId, 'publisher id');
+    res.json({ offers: await gateway.listOffers(publisherId) });
+  });
+
+  router.post('/offers/:offerId/publish', async (req, res) => {
+    const { publisherId, offerId } = ids(req.params);
+    const body = parseOr400(publishRequestSchema, req.body, 'publish request');
+    // The draft (with its SAS URLs and lead secrets) is stored; the workflow only gets its name.
+    const offerRef = await saveOfferSnapshot(blobs, publisherId, offerId, body.offer);
+    try {
+      const status = await gateway.start(
+        { publisherId, offerId, offerRef, notificationEmails: body.notificationEmails ?? [], options: publishOptions(config) },
+        body.offer.title?.trim() || offerId,
+      );
+      res.status(202).location(statusPath(publisherId, offerId)).json(status);
+    } catch (err) {
+      await deleteOfferSnapshot(blobs, offerRef).catch(() => undefined);
+      throw err;
+    }
+  });
+
+  router.post('/offers/:offerId/validate', async (req, res) => {
+    ids(req.params);
+    const body = parseOr400(validateRequestSchema, req.body, 'validate request');
+    const result = await validateOffer(validationDeps, body.offer);
+    res.json({
+      valid: !result.findings.some((f) => f.level === 'Error'),
+      messages: result.findings.map((f) => ({ field: f.field, level: f.level, text: f.text })),
+    });
+  });
+
+  router.get('/offers/:offerId/status', async (req, res) => {
+    const { publisherId, offerId } = ids(req.params);
+    res.json(await gateway.status(publisherId, offerId));
+  });
+
+  router.post('/offers/:offerId/golive', async (req, res) => {
+    const { publisherId, offerId } = ids(req.params);
+    const status = await gateway.update(publisherId, offerId, (h) => h.executeUpdate(goLiveUpdate));
+    res.status(202).location(statusPath(publisherId, offerId)).json(status);
+  });
+
+  router.post('/offers/:offerId/cancel', async (req, res) => {
+    const { publisherId, offerId } = ids(req.params);
+    const body = parseOr400(cancelRequestSchema, req.body ?? {}, 'cancel request');
+    const status = await gateway.update(publisherId, offerId, (h) => h.executeUpdate(cancelUpdate, { args: [{ reason: body.reason }] }));
+    res.status(202).location(statusPath(publisherId, offerId)).json(status);
+  });
+
+  router.post('/offers/:offerId/notification-emails', async (req, res) => {
+    const { publisherId, offerId } = ids(req.params);
+    const body = parseOr400(notificationEmailsRequestSchema, req.body, 'notification e-mails request');
+    const status = await gateway.update(publisherId, offerId, (h) =>
+      h.executeUpdate(setNotificationEmailsUpdate, { args: [{ emails: body.emails }] }),
+    );
+    res.status(202).location(statusPath(publisherId, offerId)).json(status);
+  });
+
+  router.use((req) => {
+    throw new ApiError(404, 'NotFound', `No route for ${req.method} ${req.originalUrl.split('?')[0]}.`);
+  });
+
+  return router;
+}

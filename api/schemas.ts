@@ -1,0 +1,105 @@
+/**
+ * Request and response schemas of the HTTP API. Requests are parsed with them, and the OpenAPI
+ * document (openapi.ts) is generated from the same objects, so the two cannot drift.
+ */
+import { z } from 'zod';
+import { offerDraftSchema } from '../domain/offer';
+import { RUN_STATUSES, type PublishStatusBody } from '../domain/status';
+import { STEP_IDS } from '../domain/steps';
+import { isValidEmail } from '../domain/emails';
+
+/** Ids end up in workflow ids (`publish/{publisherId}/{offerId}`) and blob paths: keep them plain. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,49}$/;
+export const idSchema = z
+  .string()
+  .regex(ID_PATTERN, 'must be 1–50 letters, digits, "-" or "_", starting with a letter or digit');
+
+export const emailSchema = z.string().refine(isValidEmail, 'must be a valid e-mail address');
+export const emailsSchema = z.array(emailSchema).min(1, 'give at least one address').max(20, 'at most 20 addresses');
+
+export const publishRequestSchema = z
+  .object({ offer: offerDraftSchema, notificationEmails: z.array(emailSchema).max(20).optional() })
+  .meta({ id: 'PublishRequest' });
+export const validateRequestSchema = z.object({ offer: offerDraftSchema }).meta({ id: 'ValidateRequest' });
+export const notificationEmailsRequestSchema = z.object({ emails: emailsSchema }).meta({ id: 'NotificationEmailsRequest' });
+export const cancelRequestSchema = z.object({ reason: z.string().max(500).optional() }).meta({ id: 'CancelRequest' });
+
+const messageSchema = z.object({
+  level: z.enum(['Info', 'Warning', 'Error']),
+  text: z.string(),
+  field: z.string().optional(),
+  timestamp: z.string(),
+});
+
+export const statusSchema = z
+  .object({
+    publisherId: z.string(),
+    offerId: z.string(),
+    runId: z.string(),
+    status: z.enum(RUN_STATUSES),
+    currentStep: z.enum(STEP_IDS),
+    cancellable: z.boolean(),
+    notificationEmails: z.array(z.string()),
+    startedAt: z.string(),
+    updatedAt: z.string(),
+    steps: z.array(
+      z.object({
+        id: z.enum(STEP_IDS),
+        stepName: z.string(),
+        description: z.string(),
+        estimatedTimeFrame: z.string(),
+        status: z.enum(['NotStarted', 'InProgress', 'WaitingForPublisherInput', 'WaitingForPublisherReview', 'Complete', 'Failed', 'Canceled']),
+        startedAt: z.string().nullable(),
+        completedAt: z.string().nullable(),
+        overdue: z.boolean(),
+        progressPercentage: z.number(),
+        messages: z.array(messageSchema),
+      }),
+    ),
+    previewLinks: z.array(z.string()),
+    liveLinks: z.array(z.string()),
+    provisioning: z
+      .object({
+        regionsDone: z.number(),
+        regionsTotal: z.number(),
+        regions: z.record(z.string(), z.enum(['Pending', 'Copying', 'Complete', 'Failed', 'Removed'])),
+      })
+      .optional(),
+    leadDelivery: z.object({ destination: z.string(), at: z.string(), delivered: z.boolean(), detail: z.string() }).optional(),
+    reports: z.record(z.string(), z.string()),
+    supportUrl: z.string(),
+  })
+  .meta({ id: 'PublishStatus' });
+
+// The documented schema and the workflow's type must describe the same body.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const statusSchemaMatchesType: Same<z.infer<typeof statusSchema>, PublishStatusBody> = true;
+void statusSchemaMatchesType;
+
+export const validationResponseSchema = z
+  .object({
+    valid: z.boolean(),
+    messages: z.array(z.object({ field: z.string().optional(), level: z.enum(['Info', 'Warning', 'Error']), text: z.string() })),
+  })
+  .meta({ id: 'ValidationResult' });
+
+export const offerListSchema = z
+  .object({
+    offers: z.array(
+      z.object({ offerId: z.string(), title: z.string(), status: z.string(), currentStep: z.string(), updatedAt: z.string() }),
+    ),
+  })
+  .meta({ id: 'OfferList' });
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+export const productPageSchema = z.record(z.string(), z.unknown()).meta({ id: 'ProductPage', description: 'A product page as JSON.' });
+export const liveOfferListSchema = z.object({ offers: z.array(z.record(z.string(), z.unknown())) }).meta({ id: 'LiveOfferList' });

@@ -1,0 +1,51 @@
+/**
+ * Uploads local files into Azure Storage as a publisher would: a VHD as a page blob (only its
+ * non-zero 4 MiB ranges, so a sparse 30 GiB image costs almost nothing) and small files as block
+ * blobs, each returned as a read-only SAS URL. Used by the demo and the tests.
+ */
+import fs from 'node:fs';
+import { BlobSASPermissions, type BlobServiceClient } from '@azure/storage-blob';
+
+const CHUNK = 4 * 1024 * 1024; // the largest page write Azure accepts
+
+export async function uploadVhdAsPageBlob(blobs: BlobServiceClient, containerName: string, blobName: string, filePath: string): Promise<string> {
+  const container = blobs.getContainerClient(containerName);
+  await container.createIfNotExists();
+  const size = fs.statSync(filePath).size;
+  if (size % 512 !== 0) throw new Error(`${filePath}: a page blob needs a length that is a multiple of 512 (got ${size})`);
+  const page = container.getPageBlobClient(blobName);
+  await page.create(size);
+  const fd = fs.openSync(filePath, 'r');
+  try {
+    const buf = Buffer.alloc(CHUNK);
+    for (let offset = 0; offset < size; offset += CHUNK) {
+      const n = fs.readSync(fd, buf, 0, Math.min(CHUNK, size - offset), offset);
+      const chunk = buf.subarray(0, n);
+      if (chunk.some((b) => b !== 0)) await page.uploadPages(Buffer.from(chunk), offset, n);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return readSasUrl(blobs, containerName, blobName);
+}
+
+export async function uploadBlockBlob(
+  blobs: BlobServiceClient,
+  containerName: string,
+  blobName: string,
+  body: Buffer,
+  contentType: string,
+): Promise<string> {
+  const container = blobs.getContainerClient(containerName);
+  await container.createIfNotExists();
+  await container.getBlockBlobClient(blobName).uploadData(body, { blobHTTPHeaders: { blobContentType: contentType } });
+  return readSasUrl(blobs, containerName, blobName);
+}
+
+/** A read-only SAS URL valid for a week: long enough for a publish that waits days for sign-off. */
+export async function readSasUrl(blobs: BlobServiceClient, containerName: string, blobName: string): Promise<string> {
+  return blobs
+    .getContainerClient(containerName)
+    .getBlobClient(blobName)
+    .generateSasUrl({ permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + 7 * 24 * 3600 * 1000) });
+}

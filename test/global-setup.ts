@@ -1,0 +1,94 @@
+/**
+ * Starts one Temporal dev server, one Azurite and one MailDev for the whole jest run (in-memory,
+ * free ports), and publishes their addresses to test files (env for workers + .test-run/services.json).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ensureTemporalCli, ensureTestServer } from '../scripts/prepare-tools';
+import { freePorts, startAzurite, startMailCatcher, startTemporalDevServer, stopAll, type ServiceHandle } from '../scripts/services';
+import { SERVICES_ENV, SERVICES_FILE, type TestServices } from './helpers/services';
+
+const RUN_DIR = path.dirname(SERVICES_FILE);
+const PIDS_FILE = path.join(RUN_DIR, 'pids.json');
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __TEST_SERVICE_HANDLES__: ServiceHandle[] | undefined;
+}
+
+export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  reapStaleServices();
+  const [temporalCliPath, testServerPath] = [await ensureTemporalCli(), await ensureTestServer()];
+  const logDir = path.join(RUN_DIR, 'logs');
+  const [temporalPort, blobPort, queuePort, tablePort, smtpPort, webPort] = await freePorts(6);
+
+  const handles: ServiceHandle[] = [];
+  globalThis.__TEST_SERVICE_HANDLES__ = handles;
+  try {
+    // Started together: each takes a few seconds, mostly waiting.
+    const [temporal, azurite, mail] = await Promise.all([
+      startTemporalDevServer({ port: temporalPort, logDir, cliPath: temporalCliPath }).then((h) => (handles.push(h), h)),
+      startAzurite({ blobPort, queuePort, tablePort, inMemory: true, logDir }).then((h) => (handles.push(h), h)),
+      startMailCatcher({ smtpPort, webPort, logDir }).then((h) => (handles.push(h), h)),
+    ]);
+    const services: TestServices = {
+      temporalAddress: temporal.address,
+      namespace: temporal.namespace,
+      storageConnectionString: azurite.connectionString,
+      smtpUrl: mail.smtpUrl,
+      mailApiUrl: mail.webUrl,
+      temporalCliPath,
+      testServerPath,
+    };
+    fs.mkdirSync(RUN_DIR, { recursive: true });
+    fs.writeFileSync(SERVICES_FILE, JSON.stringify(services, null, 2));
+    fs.writeFileSync(PIDS_FILE, JSON.stringify({ owner: process.pid, pids: handles.map((h) => h.pid) }));
+    // Jest workers are forked after global setup and inherit this environment.
+    process.env[SERVICES_ENV] = JSON.stringify(services);
+    console.log(`\ntest services ready in ${((Date.now() - started) / 1000).toFixed(1)}s (logs: ${path.relative(process.cwd(), logDir)})`);
+  } catch (err) {
+    await stopAll(handles);
+    throw err;
+  }
+}
+
+/** A previous run killed with SIGKILL cannot stop its services; stop them now if their owner is gone. */
+function reapStaleServices(): void {
+  let prev: { owner: number; pids: number[] };
+  try {
+    prev = JSON.parse(fs.readFileSync(PIDS_FILE, 'utf8'));
+  } catch {
+    return;
+  }
+  if (isAlive(prev.owner)) return; // a parallel run still uses them
+  for (const pid of prev.pids) {
+    // Only our own services: guards against the pid having been reused by something else.
+    const cmd = readCmdline(pid);
+    if (cmd && /temporal|azurite|maildev/.test(cmd)) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  }
+  fs.rmSync(PIDS_FILE, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readCmdline(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return undefined;
+  }
+}

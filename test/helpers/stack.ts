@@ -1,0 +1,134 @@
+/**
+ * A whole product in the test process: the real worker(s) and the real HTTP API, against the run's
+ * Temporal dev server, Azurite and mail catcher, on task queues of its own so test files running
+ * side by side never pick up each other's tasks.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { loadConfig, type AppConfig } from '../../config/env';
+import { createActivityDeps } from '../../activities/deps';
+import { createApp } from '../../api/app';
+import { PublishGateway } from '../../api/publish-gateway';
+import { createWorkers } from '../../workers/create-workers';
+import { testServices } from './services';
+
+export const PUBLISHER_KEY = 'test-contoso-key';
+export const OTHER_PUBLISHER_KEY = 'test-fabrikam-key';
+export const OPERATOR_KEY = 'test-operator-key';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** Bundles workflow code once per source change, shared by every test file of the run. */
+async function workflowBundlePath(): Promise<string> {
+  const dir = path.join(ROOT, 'workflows');
+  const stamp = fs
+    .readdirSync(dir)
+    .concat(fs.readdirSync(path.join(ROOT, 'domain')).map((f) => `../domain/${f}`))
+    .map((f) => fs.statSync(path.join(dir, f)).mtimeMs)
+    .reduce((a, b) => Math.max(a, b), 0);
+  const file = path.join(ROOT, '.test-run', `workflow-bundle-${Math.round(stamp)}.js`);
+  if (!fs.existsSync(file)) {
+    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(tmp, code);
+    fs.renameSync(tmp, file);
+  }
+  return file;
+}
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (msg: string, meta?: unknown) => console.error(msg, meta),
+};
+
+export interface Stack {
+  baseUrl: string;
+  config: AppConfig;
+  client: Client;
+  blobs: BlobServiceClient;
+  workers: Worker[];
+  /** Starts the workers again (after `stopWorkers`), as a restarted worker process would. */
+  startWorkers(): Promise<void>;
+  stopWorkers(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+  const s = testServices();
+  const suffix = randomUUID().slice(0, 8);
+  const config = loadConfig({
+    TEMPORAL_ADDRESS: s.temporalAddress,
+    TEMPORAL_NAMESPACE: s.namespace,
+    AZURE_STORAGE_CONNECTION_STRING: s.storageConnectionString,
+    SMTP_URL: s.smtpUrl,
+    PUBLISHER_API_KEYS: `contoso:${PUBLISHER_KEY},fabrikam:${OTHER_PUBLISHER_KEY}`,
+    OPERATOR_API_KEYS: OPERATOR_KEY,
+    URL_ALLOW_LOOPBACK: 'true',
+    REGIONS: 'eastus,westeurope,japaneast',
+    PORT: '0',
+    TASK_QUEUE: `test-${suffix}`,
+    IO_TASK_QUEUE: `test-io-${suffix}`,
+    ...env,
+  });
+
+  const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
+  const bundle = await workflowBundlePath();
+  let workers: Worker[] = [];
+  let running: Promise<unknown> | undefined;
+  const startWorkers = async () => {
+    workers = await createWorkers(config, nativeConnection, { workflowBundle: { codePath: bundle } });
+    running = Promise.all(workers.map((w) => w.run()));
+  };
+  const stopWorkers = async () => {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    await running;
+    running = undefined;
+  };
+  await startWorkers();
+
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const deps = createActivityDeps(config);
+  const app = createApp({
+    config,
+    gateway: new PublishGateway(client, config.taskQueue),
+    blobs: deps.blobs,
+    validationDeps: deps,
+    log: (msg, err) => console.error(msg, err),
+  });
+  const server: Server = await new Promise((resolve) => {
+    const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  config.publicBaseUrl = baseUrl;
+
+  return {
+    baseUrl,
+    config,
+    client,
+    blobs: deps.blobs,
+    get workers() {
+      return workers;
+    },
+    startWorkers,
+    stopWorkers,
+    async stop() {
+      await new Promise((r) => server.close(r));
+      await stopWorkers();
+      await connection.close();
+      await nativeConnection.close();
+      deps.mailer.close();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+/** Workflow entry point for the bundler: every workflow the workers run. */
+export { publishOffer } from './publish-offer';
