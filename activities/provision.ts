@@ -53,8 +53,6 @@ export type ReplicaClient = Pick<PageBlobClient, 'getProperties' | 'beginCopyFro
 /** Replica metadata recording which source version it is a copy of. */
 const META_ETAG = 'sourceetag';
 const META_LENGTH = 'sourcelength';
-/** A SAS we mint for a same-account source must outlive a slow cross-region copy. */
-const SOURCE_SAS_TTL_MS = 12 * 60 * 60 * 1000;
 const POLL = { firstMs: 500, maxMs: 10_000 };
 
 /**
@@ -201,10 +199,11 @@ async function describeSource(deps: ActivityDeps, offer: OfferDraft, disk: DiskR
     if (!(err instanceof UrlPolicyError)) throw scrubbed(`Checking the image URL at ${disk.field} failed`, err);
     throw ApplicationFailure.nonRetryable(`The image URL at ${disk.field} is not allowed: ${scrubSecrets(err.message)}`, 'ImageUrlNotAllowed');
   }
-  const copyUrl = await withReadSas(deps.blobs, url);
+  const own = ownAccountBlobUrl(deps.blobs, url);
+  const copyUrl = own ?? url;
   let props;
   try {
-    props = await new BlobClient(copyUrl).getProperties();
+    props = await (own ? new BlobClient(own, deps.blobs.credential) : new BlobClient(url)).getProperties();
   } catch (err) {
     const status = statusOf(err);
     if (status === 404) {
@@ -230,20 +229,18 @@ async function describeSource(deps: ActivityDeps, offer: OfferDraft, disk: DiskR
 }
 
 /**
- * A source in the control account without a SAS gets a short-lived read SAS, so the copy works
- * however the container is secured. Sources elsewhere are used as given (public or publisher SAS).
+ * A source in the control account, as its plain URL: Azure authorizes a same-account copy source
+ * with the destination request's own key, so no SAS is minted or forwarded. (It also keeps Azurite
+ * on its in-store copy path: a SAS-bearing source makes it download the whole blob to validate it.)
+ * Sources elsewhere are used as given (public, or with the publisher's SAS).
  */
-async function withReadSas(blobs: BlobServiceClient, url: string): Promise<string> {
+function ownAccountBlobUrl(blobs: BlobServiceClient, url: string): string | undefined {
+  if (!(blobs.credential instanceof StorageSharedKeyCredential)) return undefined;
   const u = new URL(url);
-  if (u.search !== '' || !(blobs.credential instanceof StorageSharedKeyCredential)) return url;
   const account = new URL(blobs.url);
   const base = `${account.origin}${account.pathname.replace(/\/?$/, '/')}`;
-  if (!`${u.origin}${u.pathname}`.startsWith(base)) return url;
-  return new BlobClient(url, blobs.credential).generateSasUrl({
-    permissions: BlobSASPermissions.parse('r'),
-    startsOn: new Date(Date.now() - 5 * 60 * 1000), // clock skew
-    expiresOn: new Date(Date.now() + SOURCE_SAS_TTL_MS),
-  });
+  const plain = `${u.origin}${u.pathname}`;
+  return plain.startsWith(base) ? plain : undefined;
 }
 
 async function propertiesOrUndefined(replica: ReplicaClient) {

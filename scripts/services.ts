@@ -312,7 +312,7 @@ export async function startAzurite(o: AzuriteOptions): Promise<AzuriteHandle> {
     '--blobHost', '127.0.0.1', '--blobPort', String(o.blobPort),
     '--queueHost', '127.0.0.1', '--queuePort', String(o.queuePort),
     '--tableHost', '127.0.0.1', '--tablePort', String(o.tablePort),
-    '--skipApiVersionCheck', '--loose', '--disableTelemetry', '--silent',
+    '--skipApiVersionCheck', '--loose', '--disableTelemetry', '--silent', ...(process.env.AZURITE_DEBUG ? ['--debug', process.env.AZURITE_DEBUG] : []),
   ];
   if (o.inMemory || !o.location) {
     args.push('--inMemoryPersistence');

@@ -113,8 +113,13 @@ export async function publishOffer(input: PublishInput): Promise<PublishStatusBo
 
   // --- operator signals: best effort, ignored (and logged) when they do not apply now -----------
   setHandler(statusQuery, () => run.snapshot());
+  /** Go live closes cancellation at once: no cancel may slip in before the main flow resumes. */
+  const acceptGoLive = () => {
+    goLiveRequested = true;
+    run.closeCancellation();
+  };
   setHandler(goLiveSignal, () => {
-    if (run.isWaitingAt('signoff', 'WaitingForPublisherReview')) goLiveRequested = true;
+    if (run.isWaitingAt('signoff', 'WaitingForPublisherReview')) acceptGoLive();
     else log.warn('goLive signal ignored: the run is not waiting at signoff', { step: run.currentStep, status: run.status });
   });
   setHandler(cancelSignal, (arg) => {
@@ -131,7 +136,7 @@ export async function publishOffer(input: PublishInput): Promise<PublishStatusBo
   setHandler(
     goLiveUpdate,
     () => {
-      goLiveRequested = true;
+      acceptGoLive();
       return run.snapshot();
     },
     {
@@ -355,7 +360,6 @@ export async function publishOffer(input: PublishInput): Promise<PublishStatusBo
     run.startStep('signoff');
     run.waitForPublisher('signoff', 'WaitingForPublisherReview');
     await condition(() => goLiveRequested);
-    run.closeCancellation();
     run.addFindings('signoff', [{ level: 'Info', text: 'Go live accepted.' }]);
     run.completeStep('signoff');
   }

@@ -18,10 +18,11 @@ export async function uploadVhdAsPageBlob(blobs: BlobServiceClient, containerNam
   const fd = fs.openSync(filePath, 'r');
   try {
     const buf = Buffer.alloc(CHUNK);
+    const zeros = Buffer.alloc(CHUNK);
     for (let offset = 0; offset < size; offset += CHUNK) {
       const n = fs.readSync(fd, buf, 0, Math.min(CHUNK, size - offset), offset);
-      const chunk = buf.subarray(0, n);
-      if (chunk.some((b) => b !== 0)) await page.uploadPages(Buffer.from(chunk), offset, n);
+      // A native compare: scanning a sparse GiB byte by byte in JS takes seconds.
+      if (!buf.subarray(0, n).equals(zeros.subarray(0, n))) await page.uploadPages(Buffer.from(buf.subarray(0, n)), offset, n);
     }
   } finally {
     fs.closeSync(fd);

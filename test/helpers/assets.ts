@@ -1,0 +1,51 @@
+/**
+ * A publisher's assets in Azurite, as a real publisher would host them: sparse fixed VHDs as page
+ * blobs and PNG logos, each behind a read-only SAS URL; and a valid offer pointing at them.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { BlobServiceClient } from '@azure/storage-blob';
+import type { OfferDraft } from '../../domain/offer';
+import { uploadBlockBlob, uploadVhdAsPageBlob } from '../../scripts/lib/azure-upload';
+import { pngBuffer } from '../../scripts/lib/png-writer';
+import { GiB, MiB, writeSparseVhd, type VhdFixtureOptions } from '../../scripts/lib/vhd-writer';
+import { validOffer } from '../fixtures/offer';
+
+const CONTAINER = 'publisher-uploads';
+
+export async function uploadVhd(blobs: BlobServiceClient, opts: Partial<VhdFixtureOptions> = {}): Promise<string> {
+  const file = path.join(os.tmpdir(), `e2e-${randomUUID()}.vhd`);
+  try {
+    await writeSparseVhd(file, { virtualSize: GiB, ...opts });
+    // Something non-zero inside the disk, so a replica's content can be compared.
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.from('e2e disk content'), 0, 16, 4 * MiB);
+    fs.closeSync(fd);
+    return await uploadVhdAsPageBlob(blobs, CONTAINER, `images/${path.basename(file)}`, file);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
+let logos: Promise<OfferDraft['logos']> | undefined;
+
+export function uploadLogos(blobs: BlobServiceClient): Promise<OfferDraft['logos']> {
+  const sizes = { small: [48, 48], medium: [90, 90], large: [216, 216], wide: [255, 115] } as const;
+  logos ??= (async () => {
+    const entries = await Promise.all(
+      Object.entries(sizes).map(async ([kind, [w, h]]) => [kind, await uploadBlockBlob(blobs, CONTAINER, `logos/${w}x${h}.png`, pngBuffer(w, h), 'image/png')]),
+    );
+    return Object.fromEntries(entries);
+  })();
+  return logos;
+}
+
+/** A valid offer whose images and logos really exist in Azurite. */
+export async function hostedOffer(blobs: BlobServiceClient, vhd: Partial<VhdFixtureOptions> = {}): Promise<OfferDraft> {
+  const [osVhdUrl, logoUrls] = await Promise.all([uploadVhd(blobs, vhd), uploadLogos(blobs)]);
+  return { ...validOffer({ osVhdUrl, logos: logoUrls as never }), leadDestination: null };
+}
+
+export const uniqueOfferId = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
