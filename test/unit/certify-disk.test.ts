@@ -13,7 +13,7 @@ import { parseVhdFooter } from '../../activities/certify/vhd-footer';
 import { CONTAINERS, reportBlobName } from '../../activities/storage/layout';
 import { buildPlan } from '../../activities/validate/rules';
 import { startRangeServer, type RangeServer } from '../fixtures/range-server';
-import { GiB, MiB, vhdFooterBytes, writeSparseVhd, type VhdFixtureOptions } from '../fixtures/vhd';
+import { GiB, MiB, vhdFooterBytes, writeSparseVhd, type VhdFixtureOptions } from '../../scripts/lib/vhd-writer';
 import { validOffer } from '../fixtures/offer';
 
 const dev: UrlPolicy = { allowedHosts: ['.blob.core.windows.net'], allowLoopback: true, timeoutMs: 5000 };

@@ -9,9 +9,9 @@ import type { UrlPolicy } from '../../activities/net/url-policy';
 import { checkReachability } from '../../activities/validate/reachability';
 import { validateOffer } from '../../activities/validate';
 import { parsePngHeader } from '../../activities/validate/png';
-import { pngBuffer } from '../fixtures/png';
+import { pngBuffer } from '../../scripts/lib/png-writer';
 import { startRangeServer, type RangeServer } from '../fixtures/range-server';
-import { GiB, MiB, writeSparseVhd } from '../fixtures/vhd';
+import { GiB, MiB, writeSparseVhd } from '../../scripts/lib/vhd-writer';
 import { validOffer } from '../fixtures/offer';
 
 const dev: UrlPolicy = { allowedHosts: ['.blob.core.windows.net'], allowLoopback: true, timeoutMs: 5000 };
