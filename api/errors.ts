@@ -1,6 +1,7 @@
 /** The API's error body `{ error: { code, message, details? } }` and the middleware that makes every failure one. */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
+import { ServiceError } from '@temporalio/client';
 
 export interface ErrorDetail {
   path: string;
@@ -58,6 +59,11 @@ export function errorHandler(log: (msg: string, err: unknown) => void): ErrorReq
     const status = (err as { status?: number }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       res.status(status).json({ error: { code: 'BadRequest', message: 'The request could not be read.' } });
+      return;
+    }
+    if (err instanceof ServiceError) {
+      log('Temporal service error', err);
+      res.status(503).json({ error: { code: 'ServiceUnavailable', message: 'The workflow service is unavailable right now; retry shortly.' } });
       return;
     }
     log('unexpected error', err);

@@ -3,6 +3,7 @@
  * One Client (one connection) for the whole process, made in server.ts.
  */
 import {
+  ServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -31,6 +32,26 @@ export interface OfferSummary {
   status: string;
   currentStep: string;
   updatedAt: string;
+}
+
+/**
+ * An update that arrives while a workflow task is in flight rides on that task; if the server
+ * fails the task (e.g. UnhandledCommand, when new events raced its completion), it aborts the
+ * update with FAILED_PRECONDITION and expects the client to send it again.
+ */
+const GRPC_FAILED_PRECONDITION = 9;
+
+async function retryAbortedUpdate<T>(send: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (err) {
+      const cause = (err as { cause?: { code?: number; details?: string } }).cause;
+      const aborted = err instanceof ServiceError && cause?.code === GRPC_FAILED_PRECONDITION && /workflow task failure/i.test(cause.details ?? '');
+      if (!aborted || attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
 }
 
 export class PublishGateway {
@@ -101,7 +122,7 @@ export class PublishGateway {
   ): Promise<Ret> {
     const handle = this.client.workflow.getHandle(publishWorkflowId(publisherId, offerId));
     try {
-      return await send(handle);
+      return await retryAbortedUpdate(() => send(handle));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
         const exists = await handle.describe().then(

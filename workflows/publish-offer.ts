@@ -104,9 +104,11 @@ export async function publishOffer(input: PublishInput): Promise<PublishStatusBo
   };
 
   const mainScope = new CancellationScope();
+  /** A cancel is accepted once: from here on the status says it can no longer be canceled. */
   const requestCancel = (reason: string) => {
     if (!run.cancellable) return;
     cancelReason = reason;
+    run.closeCancellation();
     mainScope.cancel();
   };
   let cancelReason = 'The publish was canceled.';

@@ -46,6 +46,7 @@ const TEMPLATES: Record<NotificationEvent, (r: NotificationRequest) => Content> 
       { p: `Publishing ${offerName(r)} stopped at step 1, Validate prerequisites. These fields are missing or not valid:` },
       { list: findingLines(r) },
       { p: restart },
+      { p: support(r) },
     ],
   }),
   certificationFailed: (r) => ({
