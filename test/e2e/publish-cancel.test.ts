@@ -64,7 +64,7 @@ describe('cancel', () => {
     const again = await call(stack, 'POST', `${offerPath(offerId)}/cancel`);
     expect(again.status).toBe(409);
     expect(again.body.error.message).toMatch(/ended/);
-    await recordHistory(stack.client, publishWorkflowId('contoso', offerId), canceled.runId, 'canceled-during-provision');
+    await recordHistory(publishWorkflowId('contoso', offerId), canceled.runId, 'canceled-during-provision');
   });
 
   it('at signoff removes the preview and the replicas', async () => {
@@ -88,7 +88,7 @@ describe('cancel', () => {
     await waitForMail((m) => m.to.includes(email) && /was canceled/.test(m.subject));
     // Go live after the end: 409.
     expect((await call(stack, 'POST', `${offerPath(offerId)}/golive`)).status).toBe(409);
-    await recordHistory(stack.client, publishWorkflowId('contoso', offerId), canceled.runId, 'canceled-at-signoff');
+    await recordHistory(publishWorkflowId('contoso', offerId), canceled.runId, 'canceled-at-signoff');
   });
 
   it('a worker restart during provision resumes where it was and finishes', async () => {

@@ -71,7 +71,7 @@ describe('publisher-fixable failures', () => {
     await call(stack, 'POST', `${offerPath(offerId)}/cancel`);
     await waitForStatus(stack, offerId, ended);
 
-    await recordHistory(stack.client, publishWorkflowId('contoso', offerId), failed.runId, 'validation-failed');
+    await recordHistory(publishWorkflowId('contoso', offerId), failed.runId, 'validation-failed');
   });
 
   it.each([
@@ -94,7 +94,7 @@ describe('publisher-fixable failures', () => {
     expect(stepOf(failed, 'provision').status).toBe('NotStarted');
     const mail = await waitForMail((m) => m.to.includes(email) && /failed certification/.test(m.subject));
     expect(mail.text).toContain(testId);
-    if (testId === 'VHD-003') await recordHistory(stack.client, publishWorkflowId('contoso', offerId), failed.runId, 'certification-failed');
+    if (testId === 'VHD-003') await recordHistory(publishWorkflowId('contoso', offerId), failed.runId, 'certification-failed');
   });
 
   it('waits for notification e-mails after validate, refuses Go live meanwhile, and goes on once they are given', async () => {

@@ -137,6 +137,6 @@ describe('publish to live through the HTTP API', () => {
     // The operator key sees this publisher's offers too.
     expect((await call(stack, 'GET', `${offerPath(offerId)}/status`, { key: OPERATOR_KEY })).body.status).toBe('Succeeded');
 
-    await recordHistory(stack.client, publishWorkflowId('contoso', offerId), done.runId, 'happy-path');
+    await recordHistory(publishWorkflowId('contoso', offerId), done.runId, 'happy-path');
   });
 });
