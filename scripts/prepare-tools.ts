@@ -76,9 +76,9 @@ export async function ensureTemporalCli(): Promise<string> {
   fs.mkdirSync(BIN, { recursive: true });
   console.log('Building the temporal CLI with Go (first time only, takes several minutes)…');
   const started = Date.now();
-  // CGO off: the CLI's SQLite is pure Go, and this avoids needing a C toolchain.
+  // GOBIN puts the binary straight into .tools/bin; Go itself falls back to no cgo without a C compiler.
   await run('go', ['install', TEMPORAL_CLI_MODULE], {
-    env: { ...process.env, GOBIN: BIN, CGO_ENABLED: '0' },
+    env: { ...process.env, GOBIN: BIN },
     label: 'building',
   });
   if (!isExecutable(temporalCliPath)) throw new Error(`go install finished but ${temporalCliPath} is missing`);

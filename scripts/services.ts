@@ -90,10 +90,23 @@ export function isPortOpen(port: number, host = '127.0.0.1', timeoutMs = 1000): 
 /* -------------------------------------------------------------- processes */
 
 const live = new Set<ChildProcess>();
-// Safety net: if the parent exits without stopping its services, do not leave them running.
-process.once('exit', () => {
+const killAll = () => {
   for (const child of live) killGroup(child.pid, 'SIGKILL');
-});
+};
+// Safety net: if the parent exits without stopping its services, do not leave them running.
+// Detached children survive their parent, so this matters: 'exit' covers normal ends, and the
+// signal handlers cover a parent killed by SIGTERM/SIGINT/SIGHUP (e.g. `timeout … jest`) that has
+// no handler of its own. When the host handles the signal itself (scripts/start.ts), it is left alone.
+process.once('exit', killAll);
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+  const onSignal = () => {
+    if (process.listenerCount(sig) > 1) return;
+    killAll();
+    process.removeListener(sig, onSignal);
+    process.kill(process.pid, sig); // die of the signal as if unhandled
+  };
+  process.on(sig, onSignal);
+}
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): boolean {
   if (!pid) return false;

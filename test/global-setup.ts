@@ -9,7 +9,8 @@ import { freePorts, startAzurite, startMailCatcher, startTemporalDevServer, stop
 import { SERVICES_ENV, SERVICES_FILE, type TestServices } from './helpers/services';
 
 const RUN_DIR = path.dirname(SERVICES_FILE);
-const PIDS_FILE = path.join(RUN_DIR, 'pids.json');
+/** One record per jest run (`pids-<jest pid>.json`), so parallel runs never overwrite each other's. */
+export const pidsFile = (owner: number) => path.join(RUN_DIR, `pids-${owner}.json`);
 
 declare global {
   // eslint-disable-next-line no-var
@@ -43,7 +44,7 @@ export default async function globalSetup(): Promise<void> {
     };
     fs.mkdirSync(RUN_DIR, { recursive: true });
     fs.writeFileSync(SERVICES_FILE, JSON.stringify(services, null, 2));
-    fs.writeFileSync(PIDS_FILE, JSON.stringify({ owner: process.pid, pids: handles.map((h) => h.pid) }));
+    fs.writeFileSync(pidsFile(process.pid), JSON.stringify({ owner: process.pid, pids: handles.map((h) => h.pid) }));
     // Jest workers are forked after global setup and inherit this environment.
     process.env[SERVICES_ENV] = JSON.stringify(services);
     console.log(`\ntest services ready in ${((Date.now() - started) / 1000).toFixed(1)}s (logs: ${path.relative(process.cwd(), logDir)})`);
@@ -55,25 +56,33 @@ export default async function globalSetup(): Promise<void> {
 
 /** A previous run killed with SIGKILL cannot stop its services; stop them now if their owner is gone. */
 function reapStaleServices(): void {
-  let prev: { owner: number; pids: number[] };
+  let files: string[];
   try {
-    prev = JSON.parse(fs.readFileSync(PIDS_FILE, 'utf8'));
+    files = fs.readdirSync(RUN_DIR).filter((f) => /^pids-\d+\.json$/.test(f));
   } catch {
     return;
   }
-  if (isAlive(prev.owner)) return; // a parallel run still uses them
-  for (const pid of prev.pids) {
-    // Only our own services: guards against the pid having been reused by something else.
-    const cmd = readCmdline(pid);
-    if (cmd && /temporal|azurite|maildev/.test(cmd)) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        /* gone */
+  for (const file of files) {
+    let prev: { owner: number; pids: number[] };
+    try {
+      prev = JSON.parse(fs.readFileSync(path.join(RUN_DIR, file), 'utf8'));
+    } catch {
+      continue;
+    }
+    if (isAlive(prev.owner)) continue; // a parallel run still uses them
+    for (const pid of prev.pids) {
+      // Only our own services: guards against the pid having been reused by something else.
+      const cmd = readCmdline(pid);
+      if (cmd && /temporal|azurite|maildev/.test(cmd)) {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
       }
     }
+    fs.rmSync(path.join(RUN_DIR, file), { force: true });
   }
-  fs.rmSync(PIDS_FILE, { force: true });
 }
 
 function isAlive(pid: number): boolean {

@@ -11,7 +11,7 @@ import type { OfferDraft } from '../../domain/offer';
 import { uploadBlockBlob, uploadVhdAsPageBlob } from '../../scripts/lib/azure-upload';
 import { pngBuffer } from '../../scripts/lib/png-writer';
 import { GiB, MiB, writeSparseVhd, type VhdFixtureOptions } from '../../scripts/lib/vhd-writer';
-import { validOffer } from '../fixtures/offer';
+import { validOffer } from '../../scripts/lib/sample-offer';
 
 const CONTAINER = 'publisher-uploads';
 

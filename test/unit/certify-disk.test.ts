@@ -14,7 +14,7 @@ import { CONTAINERS, reportBlobName } from '../../activities/storage/layout';
 import { buildPlan } from '../../activities/validate/rules';
 import { startRangeServer, type RangeServer } from '../fixtures/range-server';
 import { GiB, MiB, vhdFooterBytes, writeSparseVhd, type VhdFixtureOptions } from '../../scripts/lib/vhd-writer';
-import { validOffer } from '../fixtures/offer';
+import { validOffer } from '../../scripts/lib/sample-offer';
 
 const dev: UrlPolicy = { allowedHosts: ['.blob.core.windows.net'], allowLoopback: true, timeoutMs: 5000 };
 const osDisk: DiskRef = { skuId: 'standard', version: '1.0.0', role: 'os', field: 'skus[0].diskVersions[0].osVhdUrl', blobName: 'standard/1.0.0/os.vhd' };

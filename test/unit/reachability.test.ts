@@ -12,7 +12,7 @@ import { parsePngHeader } from '../../activities/validate/png';
 import { pngBuffer } from '../../scripts/lib/png-writer';
 import { startRangeServer, type RangeServer } from '../fixtures/range-server';
 import { GiB, MiB, writeSparseVhd } from '../../scripts/lib/vhd-writer';
-import { validOffer } from '../fixtures/offer';
+import { validOffer } from '../../scripts/lib/sample-offer';
 
 const dev: UrlPolicy = { allowedHosts: ['.blob.core.windows.net'], allowLoopback: true, timeoutMs: 5000 };
 const strict: UrlPolicy = { ...dev, allowLoopback: false };
