@@ -48,6 +48,8 @@ const envSchema = z.object({
   URL_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
   /** Which workers this process runs: `workflow`, `io` or both. */
   WORKER_ROLES: z.string().default('workflow,io'),
+  /** Level of the Temporal SDK's own log (worker lifecycle, workflow bundling). */
+  LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
   TASK_QUEUE: z.string().min(1).default(TASK_QUEUE),
   IO_TASK_QUEUE: z.string().min(1).default(IO_TASK_QUEUE),
 });
@@ -75,6 +77,7 @@ export interface AppConfig {
   supportUrl: string;
   urlPolicy: { allowedHosts: string[]; allowLoopback: boolean; timeoutMs: number };
   workerRoles: Set<'workflow' | 'io'>;
+  logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** Workflows and light activities. */
   taskQueue: string;
   /** Certification and replication, on workers that can be scaled on their own. */
@@ -134,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     supportUrl: e.SUPPORT_URL,
     urlPolicy: { allowedHosts: csv(e.URL_ALLOWED_HOSTS), allowLoopback: e.URL_ALLOW_LOOPBACK, timeoutMs: e.URL_FETCH_TIMEOUT_MS },
     workerRoles: new Set(roles as Array<'workflow' | 'io'>),
+    logLevel: e.LOG_LEVEL,
     taskQueue: e.TASK_QUEUE,
     ioTaskQueue: e.IO_TASK_QUEUE,
   };

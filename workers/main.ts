@@ -1,11 +1,12 @@
 /** Worker process: connect, run the configured workers until SIGINT/SIGTERM, close the connection. */
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../config/env';
 import { temporalConnectionOptions } from '../config/temporal';
 import { createWorkers } from './create-workers';
 
 async function main() {
   const config = loadConfig();
+  Runtime.install({ logger: new DefaultLogger(config.logLevel) });
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   try {
     const workers = await createWorkers(config, connection);
