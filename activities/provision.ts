@@ -23,7 +23,7 @@ import { urlAtField } from './offer-fields';
 import { deletePreviewOfRun } from './storage/catalog';
 import { container, writeJson } from './storage/json-blobs';
 import { CONTAINERS, replicaContainer, reportBlobName, runPrefix } from './storage/layout';
-import { mapLimit } from './storage/map-limit';
+import { mapLimit } from './map-limit';
 import { loadOfferSnapshot } from './storage/offer-snapshots';
 import { errorCodeOf, scrubbed, scrubSecrets, statusOf } from './storage/rest-errors';
 

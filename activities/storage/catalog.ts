@@ -7,7 +7,7 @@ import type { RunRef } from '../../domain/pipeline';
 import type { ProductPage } from '../product-page';
 import { readJson, readText, writeJson } from './json-blobs';
 import { CONTAINERS, livePageBlobName, previewPageBlobName, previewPointerBlobName } from './layout';
-import { mapLimit } from './map-limit';
+import { mapLimit } from '../map-limit';
 import { statusOf } from './rest-errors';
 
 export interface PreviewPointer {

@@ -1,5 +1,6 @@
 /** JSON documents in blob storage: the one reader and writer every store uses. */
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
+import { statusOf } from './rest-errors';
 
 const ensured = new WeakMap<BlobServiceClient, Set<string>>();
 
@@ -42,7 +43,7 @@ export async function readText(blobs: BlobServiceClient, containerName: string, 
     const buf = await blobs.getContainerClient(containerName).getBlobClient(blobName).downloadToBuffer();
     return buf.toString('utf8');
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+    if (statusOf(err) === 404) return undefined;
     throw err;
   }
 }

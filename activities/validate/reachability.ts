@@ -8,6 +8,7 @@ import type { Finding } from '../../domain/status';
 import { isImageAccessError, openBlockDevice } from '../net/block-device';
 import { httpStatusProblem, policedFetch, type UrlPolicy } from '../net/url-policy';
 import { parsePngHeader, PNG_HEADER_BYTES } from './png';
+import { mapLimit } from '../map-limit';
 
 const IMAGE_PROBE_BYTES = 512;
 
@@ -84,19 +85,6 @@ async function checkTarget(t: Target, policy: UrlPolicy, signal?: AbortSignal): 
     return { level: 'Error', field: t.field, text: `${what} is ${h.width}×${h.height} pixels: it must be exactly ${width}×${height} pixels.` };
   }
   return undefined;
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
 }
 
 export async function checkReachability(offer: OfferDraft, policy: UrlPolicy, opts: ReachabilityOptions = {}): Promise<Finding[]> {

@@ -5,10 +5,9 @@
 import { Router, type Request, type Response } from 'express';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import { listLiveOffers, readLivePage, readPreviewPage } from '../../activities/storage/catalog';
+import { GUID } from '../../activities/validate/formats';
 import { ApiError, parseOr400 } from '../errors';
 import { idSchema } from '../schemas';
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Pages are rendered from sanitised content; the policy is a second wall against script. */
 const HTML_CSP = "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
