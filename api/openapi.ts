@@ -54,6 +54,7 @@ export function buildOpenApiDocument(serverUrl: string) {
         OfferList: s.offerListSchema,
         ProductPage: s.productPageSchema,
         LiveOfferList: s.liveOfferListSchema,
+        CertificationReport: s.certificationReportSchema,
         Error: s.errorSchema,
       }),
     },
@@ -81,6 +82,18 @@ export function buildOpenApiDocument(serverUrl: string) {
           security: [{ bearer: [] }],
           parameters: offerPath,
           responses: { '200': statusResponse('Status'), ...authErrors, '404': err('NotFound: never published.') },
+        },
+      },
+      '/api/publishers/{publisherId}/offers/{offerId}/certification-report': {
+        get: {
+          summary: 'The full certification report of the latest publish: every check with its actual and required value and how to fix it',
+          security: [{ bearer: [] }],
+          parameters: offerPath,
+          responses: {
+            '200': { description: 'Report', content: json('CertificationReport') },
+            ...authErrors,
+            '404': err('NotFound: never published, or certification has not run in the latest publish.'),
+          },
         },
       },
       '/api/publishers/{publisherId}/offers/{offerId}/golive': offerAction('Go live (only while waiting at signoff)', undefined, { '202': statusResponse('Accepted') }, {

@@ -7,6 +7,7 @@ import { offerDraftSchema } from '../domain/offer';
 import { RUN_STATUSES, type PublishStatusBody } from '../domain/status';
 import { STEP_IDS } from '../domain/steps';
 import { isValidEmail } from '../domain/emails';
+import type { CertificationReport } from '../domain/certification';
 
 /** Ids end up in workflow ids (`publish/{publisherId}/{offerId}`) and blob paths: keep them plain. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,49}$/;
@@ -103,3 +104,29 @@ export const errorSchema = z
 
 export const productPageSchema = z.record(z.string(), z.unknown()).meta({ id: 'ProductPage', description: 'A product page as JSON.' });
 export const liveOfferListSchema = z.object({ offers: z.array(z.record(z.string(), z.unknown())) }).meta({ id: 'LiveOfferList' });
+
+export const certificationReportSchema = z
+  .object({
+    publisherId: z.string(),
+    offerId: z.string(),
+    runId: z.string(),
+    startedAt: z.string(),
+    completedAt: z.string(),
+    passed: z.boolean(),
+    bytesRead: z.number().meta({ description: 'Bytes of the images read to certify them.' }),
+    checks: z.array(
+      z.object({
+        testId: z.string(),
+        name: z.string(),
+        result: z.enum(['Passed', 'Failed', 'Warning', 'NotApplicable']),
+        actualValue: z.string(),
+        requiredValue: z.string(),
+        remediation: z.string(),
+        disk: z.string().optional(),
+      }),
+    ),
+  })
+  .meta({ id: 'CertificationReport' });
+
+const certificationReportMatchesType: Same<z.infer<typeof certificationReportSchema>, CertificationReport> = true;
+void certificationReportMatchesType;

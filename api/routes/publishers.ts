@@ -6,6 +6,8 @@ import { cancelUpdate, goLiveUpdate, setNotificationEmailsUpdate, type PublishOp
 import { deleteOfferSnapshot, saveOfferSnapshot } from '../../activities/storage/offer-snapshots';
 import { validateOffer } from '../../activities/validate';
 import type { ActivityDeps } from '../../activities/deps';
+import { readJson } from '../../activities/storage/json-blobs';
+import { CONTAINERS } from '../../activities/storage/layout';
 import { ApiError, parseOr400 } from '../errors';
 import type { PublishGateway } from '../publish-gateway';
 import {
@@ -78,6 +80,15 @@ export function createPublishersRouter({ config, gateway, blobs, validationDeps 
   router.get('/offers/:offerId/status', async (req, res) => {
     const { publisherId, offerId } = ids(req.params);
     res.json(await gateway.status(publisherId, offerId));
+  });
+
+  router.get('/offers/:offerId/certification-report', async (req, res) => {
+    const { publisherId, offerId } = ids(req.params);
+    const ref = (await gateway.status(publisherId, offerId)).reports.certification;
+    // The reference comes from the run's own status; the prefix check keeps publishers apart regardless.
+    const report = ref?.startsWith(`${publisherId}/${offerId}/`) ? await readJson(blobs, CONTAINERS.reports, ref) : undefined;
+    if (!report) throw new ApiError(404, 'NotFound', 'Certification has not run in the latest publish of this offer.');
+    res.json(report);
   });
 
   router.post('/offers/:offerId/golive', async (req, res) => {

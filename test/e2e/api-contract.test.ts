@@ -171,6 +171,7 @@ describe('HTTP API contract', () => {
         '/api/publishers/{publisherId}/offers/{offerId}/golive',
         '/api/publishers/{publisherId}/offers/{offerId}/cancel',
         '/api/publishers/{publisherId}/offers/{offerId}/notification-emails',
+        '/api/publishers/{publisherId}/offers/{offerId}/certification-report',
         '/api/preview/offers/{publisherId}/{offerId}',
         '/api/marketplace/offers',
         '/api/marketplace/offers/{publisherId}/{offerId}',

@@ -8,7 +8,7 @@ import { hostedOffer, uniqueOfferId } from '../helpers/assets';
 import { recordHistory } from '../helpers/histories';
 import { call, offerPath, stepOf, waitForStatus } from '../helpers/http';
 import { waitForMail } from '../helpers/mail';
-import { startStack, type Stack } from '../helpers/stack';
+import { OTHER_PUBLISHER_KEY, startStack, type Stack } from '../helpers/stack';
 import { GiB } from '../../scripts/lib/vhd-writer';
 
 const ended = (s: PublishStatusBody) => ['Succeeded', 'Failed', 'Canceled'].includes(s.status);
@@ -36,6 +36,7 @@ describe('publisher-fixable failures', () => {
     delete (bad as { summary?: string }).summary;
 
     const dryRun = await call(stack, 'POST', `${offerPath(offerId)}/validate`, { body: { offer: bad } });
+    expect((await call(stack, 'GET', `${offerPath(offerId)}/certification-report`)).status).toBe(404);
     expect(dryRun.status).toBe(200);
     expect(dryRun.body.valid).toBe(false);
 
@@ -94,6 +95,13 @@ describe('publisher-fixable failures', () => {
     expect(stepOf(failed, 'provision').status).toBe('NotStarted');
     const mail = await waitForMail((m) => m.to.includes(email) && /failed certification/.test(m.subject));
     expect(mail.text).toContain(testId);
+    // The full report, every check with actual and required values, through the API.
+    const report = await call(stack, 'GET', `${offerPath(offerId)}/certification-report`);
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({ runId: failed.runId, passed: false });
+    expect(report.body.checks).toContainEqual(expect.objectContaining({ testId, result: 'Failed', requiredValue: expect.any(String), remediation: expect.any(String) }));
+    expect(report.body.bytesRead).toBeGreaterThan(0);
+    expect((await call(stack, 'GET', `${offerPath(offerId)}/certification-report`, { key: OTHER_PUBLISHER_KEY })).status).toBe(403);
     if (testId === 'VHD-003') await recordHistory(publishWorkflowId('contoso', offerId), failed.runId, 'certification-failed');
   });
 
