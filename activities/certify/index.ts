@@ -12,18 +12,24 @@ import { CONTAINERS, reportBlobName } from '../storage/layout';
 import { writeJson } from '../storage/json-blobs';
 import { diskLabel, diskUrlFor } from '../validate/plan';
 import { checkDisk, checkDiskLayout } from './disk-checks';
+import { inspectImage } from './inspect-image';
 
 export { checkDisk, checkDiskLayout } from './disk-checks';
 
 const MAX_NOTABLE = 50;
-/** Enough for the footer checks, and for a later filesystem reader's metadata reads. */
+/** Enough for the footer, partition table and filesystem metadata of any sane image. */
 const DEFAULT_MAX_BYTES_PER_DISK = 64 * 1024 * 1024;
+/** A well-formed image certifies in seconds; a slow or hostile server does not get to hold the step. */
+const DEFAULT_MAX_MS_PER_DISK = 5 * 60 * 1000;
 
 export interface CertifyOptions {
   heartbeat?: (details: unknown) => void;
   signal?: AbortSignal;
   maxBytesPerDisk?: number;
+  maxMsPerDisk?: number;
 }
+
+const TIMELY = { testId: 'IMG-003', name: 'Image certified within the time budget' };
 
 const READABLE = {
   testId: 'IMG-001',
@@ -51,17 +57,27 @@ async function certifyDisk(
   const url = diskUrlFor(offer, disk);
   if (!url) return { checks: [readable(disk, `the offer has no URL for this disk (${disk.field})`)], bytesRead: 0 };
   let device: BlockDevice | undefined;
+  const maxMs = opts.maxMsPerDisk ?? DEFAULT_MAX_MS_PER_DISK;
+  const deadline = AbortSignal.timeout(maxMs);
+  const osFamily = plan.osFamilyBySku[disk.skuId] ?? '';
   try {
     device = await openBlockDevice(url, {
       policy: deps.config.urlPolicy,
-      signal: opts.signal,
+      signal: opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline,
       maxBytes: opts.maxBytesPerDisk ?? DEFAULT_MAX_BYTES_PER_DISK,
       onTransfer: progress,
     });
-    const checks = await checkDisk(device, disk, plan.osFamilyBySku[disk.skuId] ?? '');
+    const checks = await checkDisk(device, disk, osFamily);
+    const fixedFooter = ['VHD-001', 'VHD-003'].every((id) => checks.find((c) => c.testId === id)?.result === 'Passed');
+    // The layers below need a fixed VHD: its data is the blob minus the 512-byte footer.
+    if (fixedFooter) checks.push(...(await inspectImage(device, (await device.size()) - 512, disk, osFamily)));
     return { checks: [readable(disk), ...checks], bytesRead: device.bytesRead };
   } catch (err) {
     opts.signal?.throwIfAborted();
+    if (deadline.aborted) {
+      const slow = { ...TIMELY, result: 'Failed' as const, actualValue: `not finished after ${Math.round(maxMs / 1000)} s`, requiredValue: `at most ${Math.round(maxMs / 1000)} s per image`, remediation: 'Serve the image from Azure Blob Storage (a page blob) in a region close to the marketplace, with a SAS that allows range reads.', disk: diskLabel(disk) };
+      return { checks: [readable(disk), slow], bytesRead: device?.bytesRead ?? 0 };
+    }
     if (!isImageAccessError(err)) throw err;
     return { checks: [readable(disk, err.message)], bytesRead: device?.bytesRead ?? 0 };
   } finally {

@@ -11,10 +11,33 @@ import type { OfferDraft } from '../../domain/offer';
 import { uploadBlockBlob, uploadVhdAsPageBlob } from '../../scripts/lib/azure-upload';
 import { pngBuffer } from '../../scripts/lib/png-writer';
 import { GiB, MiB, writeSparseVhd, type VhdFixtureOptions } from '../../scripts/lib/vhd-writer';
+import { buildDiskImage, LINUX_ROOT_UUID, writeLinuxTree, type TreeOverrides } from '../../scripts/lib/disk-image';
 import { validOffer } from '../../scripts/lib/sample-offer';
 
 const CONTAINER = 'publisher-uploads';
 
+/**
+ * A certifiable Linux OS disk: GPT, an EFI partition and an ext4 root built from a compliant tree
+ * (with `overrides` applied), as a sparse 1 GiB fixed VHD.
+ */
+export async function uploadLinuxImage(blobs: BlobServiceClient, overrides: TreeOverrides = {}): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-tree-'));
+  const file = path.join(os.tmpdir(), `e2e-${randomUUID()}.vhd`);
+  try {
+    await writeLinuxTree(dir, overrides);
+    await buildDiskImage(file, {
+      virtualSize: GiB,
+      scheme: 'gpt',
+      partitions: [{ kind: 'efi', sizeBytes: 64 * MiB }, { kind: 'linux', fsTree: dir, fsUuid: LINUX_ROOT_UUID }],
+    });
+    return await uploadVhdAsPageBlob(blobs, CONTAINER, `images/${path.basename(file)}`, file);
+  } finally {
+    fs.rmSync(file, { force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A bare VHD (footer only, no partitions): for checks at the VHD level, which fail before the layers below. */
 export async function uploadVhd(blobs: BlobServiceClient, opts: Partial<VhdFixtureOptions> = {}): Promise<string> {
   const file = path.join(os.tmpdir(), `e2e-${randomUUID()}.vhd`);
   try {
@@ -42,9 +65,12 @@ export function uploadLogos(blobs: BlobServiceClient): Promise<OfferDraft['logos
   return logos;
 }
 
-/** A valid offer whose images and logos really exist in Azurite. */
-export async function hostedOffer(blobs: BlobServiceClient, vhd: Partial<VhdFixtureOptions> = {}): Promise<OfferDraft> {
-  const [osVhdUrl, logoUrls] = await Promise.all([uploadVhd(blobs, vhd), uploadLogos(blobs)]);
+/**
+ * A valid offer whose images and logos really exist in Azurite: a certifiable Linux image, or,
+ * with `vhd`, a bare VHD with those footer properties.
+ */
+export async function hostedOffer(blobs: BlobServiceClient, vhd?: Partial<VhdFixtureOptions>): Promise<OfferDraft> {
+  const [osVhdUrl, logoUrls] = await Promise.all([vhd ? uploadVhd(blobs, vhd) : uploadLinuxImage(blobs), uploadLogos(blobs)]);
   return { ...validOffer({ osVhdUrl, logos: logoUrls as never }), leadDestination: null };
 }
 

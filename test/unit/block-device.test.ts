@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BlockDeviceError, openBlockDevice, type BlockDevice } from '../../activities/net/block-device';
 import { UrlPolicyError, type UrlPolicy } from '../../activities/net/url-policy';
-import { startRangeServer, type RangeServer } from '../fixtures/range-server';
+import { startRangeServer, type RangeServer } from '../../scripts/lib/range-server';
 
 const dev: UrlPolicy = { allowedHosts: [], allowLoopback: true, timeoutMs: 5000 };
 const KiB = 1024;

@@ -12,8 +12,9 @@ import { certifyImages, checkDisk, checkDiskLayout } from '../../activities/cert
 import { parseVhdFooter } from '../../activities/certify/vhd-footer';
 import { CONTAINERS, reportBlobName } from '../../activities/storage/layout';
 import { buildPlan } from '../../activities/validate/rules';
-import { startRangeServer, type RangeServer } from '../fixtures/range-server';
+import { startRangeServer, type RangeServer } from '../../scripts/lib/range-server';
 import { GiB, MiB, vhdFooterBytes, writeSparseVhd, type VhdFixtureOptions } from '../../scripts/lib/vhd-writer';
+import { buildDiskImage, LINUX_ROOT_UUID, writeLinuxTree } from '../../scripts/lib/disk-image';
 import { validOffer } from '../../scripts/lib/sample-offer';
 
 const dev: UrlPolicy = { allowedHosts: ['.blob.core.windows.net'], allowLoopback: true, timeoutMs: 5000 };
@@ -38,6 +39,16 @@ afterAll(async () => {
 async function image(opts: VhdFixtureOptions): Promise<{ file: string; http: string }> {
   const path = join(dir, `disk-${++n}.vhd`);
   await writeSparseVhd(path, opts);
+  server.routes.set(`/disk-${n}.vhd`, { file: path });
+  return { file: pathToFileURL(path).href, http: server.url(`/disk-${n}.vhd?sv=1&sig=SECRET`) };
+}
+
+/** A certifiable 30 GiB Linux OS disk (GPT, EFI + ext4 root of a compliant tree), sparse. */
+async function linuxImage(): Promise<{ file: string; http: string }> {
+  const path = join(dir, `disk-${++n}.vhd`);
+  const tree = join(dir, `tree-${n}`);
+  await writeLinuxTree(tree);
+  await buildDiskImage(path, { virtualSize: 30 * GiB, scheme: 'gpt', partitions: [{ kind: 'efi', sizeBytes: 64 * MiB }, { kind: 'linux', fsTree: tree, fsUuid: LINUX_ROOT_UUID }] });
   server.routes.set(`/disk-${n}.vhd`, { file: path });
   return { file: pathToFileURL(path).href, http: server.url(`/disk-${n}.vhd?sv=1&sig=SECRET`) };
 }
@@ -220,7 +231,7 @@ describe('certifyImages', () => {
   const deps = (policy: UrlPolicy, blobs: BlobServiceClient) => ({ config: { urlPolicy: policy } as AppConfig, blobs });
 
   it('certifies every disk, stores the full report and returns the notable checks', async () => {
-    const good = await image({ virtualSize: 30 * GiB });
+    const good = await linuxImage();
     const dynamic = await image({ virtualSize: 30 * GiB, diskType: 3, fileLength: 4 * MiB });
     const offer = validOffer({ osVhdUrl: good.http, dataDiskUrls: [dynamic.file, server.url('/gone.vhd?sig=SECRET')] });
     const plan = buildPlan(offer);
@@ -248,12 +259,14 @@ describe('certifyImages', () => {
     expect(JSON.stringify(report)).not.toContain('SECRET');
   });
 
-  it('passes a good offer', async () => {
-    const good = await image({ virtualSize: 30 * GiB });
+  it('passes a good offer, down to the OS inside the image', async () => {
+    const good = await linuxImage();
     const offer = validOffer({ osVhdUrl: good.file });
-    const { blobs } = fakeBlobs();
+    const { blobs, stored } = fakeBlobs();
     const res = await certifyImages(deps(dev, blobs), ref, offer, buildPlan(offer));
-    expect(res).toMatchObject({ passed: true, notable: [], checkCount: 10 });
+    expect(res).toMatchObject({ passed: true, notable: [] });
+    const ids = (JSON.parse(stored.get(`${CONTAINERS.reports}/${res.reportRef}`)!) as CertificationReport).checks.map((c) => c.testId);
+    expect(ids).toEqual(expect.arrayContaining(['VHD-001', 'PART-001', 'PART-002', 'PART-003', 'FS-001', 'LNX-039', 'LNX-051', 'LNX-040', 'LNX-049']));
   });
 
   it('reports a policy refusal as a Failed check, not a crash', async () => {

@@ -10,7 +10,7 @@ import { checkReachability } from '../../activities/validate/reachability';
 import { validateOffer } from '../../activities/validate';
 import { parsePngHeader } from '../../activities/validate/png';
 import { pngBuffer } from '../../scripts/lib/png-writer';
-import { startRangeServer, type RangeServer } from '../fixtures/range-server';
+import { startRangeServer, type RangeServer } from '../../scripts/lib/range-server';
 import { GiB, MiB, writeSparseVhd } from '../../scripts/lib/vhd-writer';
 import { validOffer } from '../../scripts/lib/sample-offer';
 

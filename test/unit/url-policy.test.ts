@@ -11,7 +11,7 @@ import {
   UrlPolicyError,
   type UrlPolicy,
 } from '../../activities/net/url-policy';
-import { startRangeServer, type RangeServer } from '../fixtures/range-server';
+import { startRangeServer, type RangeServer } from '../../scripts/lib/range-server';
 
 const strict: UrlPolicy = { allowedHosts: ['.blob.core.windows.net', 'images.contoso.example'], allowLoopback: false, timeoutMs: 2000 };
 const dev: UrlPolicy = { ...strict, allowLoopback: true };
