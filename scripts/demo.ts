@@ -1,6 +1,6 @@
 /**
  * `npm run demo` (with `npm start` running): makes a sample Linux disk image (a sparse 1 GiB fixed
- * VHD) and logos, uploads them to storage as a publisher would, publishes a sample offer through
+ * VHD: GPT, an EFI partition and an ext4 root filesystem of an Ubuntu-shaped tree) and logos, uploads them to storage as a publisher would, publishes a sample offer through
  * the HTTP API, follows it step by step, and presses Go live at sign-off.
  *
  *   npm run demo                      # publish, follow, go live through the API
@@ -16,7 +16,8 @@ import type { PublishStatusBody } from '../domain/status';
 import { uploadBlockBlob, uploadVhdAsPageBlob } from './lib/azure-upload';
 import { pngBuffer } from './lib/png-writer';
 import { validOffer } from './lib/sample-offer';
-import { GiB, MiB, writeSparseVhd } from './lib/vhd-writer';
+import { GiB, MiB } from './lib/vhd-writer';
+import { buildDiskImage, LINUX_ROOT_UUID, writeLinuxTree } from './lib/disk-image';
 import { REPO_ROOT, TEMPORAL_CLI_PATH } from './services';
 
 const DATA = path.join(REPO_ROOT, '.data');
@@ -61,13 +62,19 @@ async function main() {
   // 1. The publisher's assets: a sparse image (1 GiB virtual, a few KiB on disk) and logos.
   const t0 = Date.now();
   const blobs = BlobServiceClient.fromConnectionString(config.storageConnectionString);
-  fs.mkdirSync(path.join(DATA, 'demo'), { recursive: true });
-  const vhdFile = path.join(DATA, 'demo', 'contoso-web-appliance-os.vhd');
-  await writeSparseVhd(vhdFile, { virtualSize: GiB });
-  const fd = fs.openSync(vhdFile, 'r+');
-  fs.writeSync(fd, Buffer.from('Contoso Web Appliance OS disk'), 0, undefined, MiB);
-  fs.closeSync(fd);
-  console.log(`${elapsed(t0)}  sample image: ${vhdFile} (fixed VHD, 1 GiB virtual, sparse)`);
+  const demoDir = path.join(DATA, 'demo');
+  const tree = path.join(demoDir, 'rootfs');
+  const vhdFile = path.join(demoDir, 'contoso-web-appliance-os.vhd');
+  fs.rmSync(demoDir, { recursive: true, force: true });
+  fs.mkdirSync(demoDir, { recursive: true });
+  // A small but real Ubuntu-shaped root filesystem, so certification has an OS to inspect.
+  await writeLinuxTree(tree);
+  await buildDiskImage(vhdFile, {
+    virtualSize: GiB,
+    scheme: 'gpt',
+    partitions: [{ kind: 'efi', sizeBytes: 64 * MiB }, { kind: 'linux', fsTree: tree, fsUuid: LINUX_ROOT_UUID }],
+  });
+  console.log(`${elapsed(t0)}  sample image: ${vhdFile} (fixed VHD, 1 GiB virtual, GPT, EFI + ext4 root, sparse)`);
   const osVhdUrl = await uploadVhdAsPageBlob(blobs, 'publisher-uploads', `${offerId}/os-1.0.0.vhd`, vhdFile);
   const sizes = { small: [48, 48], medium: [90, 90], large: [216, 216], wide: [255, 115] } as const;
   const logos = Object.fromEntries(
