@@ -163,8 +163,17 @@ export async function ensureTestServer(): Promise<string> {
   return testServerPath;
 }
 
+/** Test and demo disk images are made with e2fsprogs' mke2fs (Debian package e2fsprogs). */
+export function ensureE2fsprogs(): void {
+  const dirs = (process.env.PATH ?? '').split(path.delimiter).concat(['/usr/sbin', '/sbin']);
+  if (!dirs.some((d) => fs.existsSync(path.join(d, 'mke2fs')))) {
+    throw new Error('mke2fs was not found: install e2fsprogs (`apt-get install -y e2fsprogs`); the tests and the demo build disk images with it.');
+  }
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
+  ensureE2fsprogs();
   const cli = await ensureTemporalCli();
   const ts = await ensureTestServer();
   console.log(`tools ready (${Date.now() - started} ms): ${path.relative(ROOT, cli)}, ${path.relative(ROOT, ts)}`);

@@ -4,7 +4,7 @@
  */
 import { publishWorkflowId } from '../../domain/messages';
 import type { PublishStatusBody } from '../../domain/status';
-import { hostedOffer, uniqueOfferId } from '../helpers/assets';
+import { hostedOffer, uniqueOfferId, uploadLinuxImage } from '../helpers/assets';
 import { recordHistory } from '../helpers/histories';
 import { call, offerPath, stepOf, waitForStatus } from '../helpers/http';
 import { waitForMail } from '../helpers/mail';
@@ -103,6 +103,24 @@ describe('publisher-fixable failures', () => {
     expect(report.body.bytesRead).toBeGreaterThan(0);
     expect((await call(stack, 'GET', `${offerPath(offerId)}/certification-report`, { key: OTHER_PUBLISHER_KEY })).status).toBe(403);
     if (testId === 'VHD-003') await recordHistory(publishWorkflowId('contoso', offerId), failed.runId, 'certification-failed');
+  });
+
+  it('fails certify on what is inside the image: swap in /etc/fstab, with the remediation in the status and the e-mail', async () => {
+    const offerId = uniqueOfferId('swap');
+    const email = `${offerId}@contoso.example`;
+    const offer = await hostedOffer(stack.blobs);
+    offer.skus![0].diskVersions![0].osVhdUrl = await uploadLinuxImage(stack.blobs, {
+      '/etc/fstab': 'UUID=6f1c2b3a-0d4e-4f5a-9b8c-7d6e5f4a3b2c / ext4 defaults 0 1\n/swapfile none swap sw 0 0\n',
+    });
+    await call(stack, 'POST', `${offerPath(offerId)}/publish`, { body: { offer, notificationEmails: [email] } });
+    const failed = await waitForStatus(stack, offerId, ended);
+    expect(failed.currentStep).toBe('certify');
+    const errors = stepOf(failed, 'certify').messages.filter((m) => m.level === 'Error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0].text).toMatch(/^LNX-041 No swap in \/etc\/fstab/);
+    expect(errors[0].text).toMatch(/ResourceDisk/);
+    const mail = await waitForMail((m) => m.to.includes(email) && /failed certification/.test(m.subject));
+    expect(mail.text).toContain('LNX-041');
   });
 
   it('waits for notification e-mails after validate, refuses Go live meanwhile, and goes on once they are given', async () => {

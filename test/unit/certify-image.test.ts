@@ -93,6 +93,11 @@ describe('one failing image per rule', () => {
     ],
     ['swap in fstab', 'LNX-041', { '/etc/fstab': `UUID=${LINUX_ROOT_UUID} / ext4 defaults 0 1\n/swapfile none swap sw 0 0\n` }],
     ['no OpenSSL', 'LNX-044', { '/usr/bin/openssl': null, '/var/lib/dpkg/status': 'Package: python3\nStatus: install ok installed\nVersion: 3.10.6-1~22.04\n\n' }],
+    [
+      'no Python',
+      'LNX-045',
+      { '/usr/bin/python3': null, '/usr/bin/python3.10': null, '/var/lib/dpkg/status': 'Package: openssl\nStatus: install ok installed\nVersion: 3.0.2-0ubuntu1.12\n\n' },
+    ],
     ['ClientAliveInterval too high', 'LNX-046', { '/etc/ssh/sshd_config': 'ClientAliveInterval 300\n' }],
     ['long bash history', 'LNX-048', { '/home/azureuser/.bash_history': 'ls -la\n'.repeat(300) }],
     ['ARM binaries', 'LNX-049', { '/bin/sh': elfHeader(0xb7, 'dash') }],
