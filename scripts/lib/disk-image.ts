@@ -246,10 +246,13 @@ export async function buildDiskImage(path: string, spec: DiskImageSpec): Promise
 /** The root filesystem UUID the tree's grub.cfg and fstab name; pass it as `fsUuid`. */
 export const LINUX_ROOT_UUID = '6f1c2b3a-0d4e-4f5a-9b8c-7d6e5f4a3b2c';
 
-/** A 64-byte ELF64 little-endian header (x86-64 by default; 0xb7 is aarch64) plus `tail`. */
-export function elfHeader(machine = 0x3e, tail = ''): Buffer {
+/**
+ * A 64-byte little-endian ELF header (x86-64 by default; 0xb7 is aarch64, 0x03 i386) plus `tail`.
+ * `elfClass` 1 marks it 32-bit; e_machine sits at the same offset in both classes.
+ */
+export function elfHeader(machine = 0x3e, tail = '', elfClass: 1 | 2 = 2): Buffer {
   const h = Buffer.alloc(64);
-  h.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0], 0); // magic, 64-bit, little-endian, version 1, SysV
+  h.set([0x7f, 0x45, 0x4c, 0x46, elfClass, 1, 1, 0], 0); // magic, class, little-endian, version 1, SysV
   h.writeUInt16LE(3, 16); // ET_DYN (position-independent executable)
   h.writeUInt16LE(machine, 18);
   h.writeUInt32LE(1, 20);

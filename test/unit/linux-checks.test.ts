@@ -2,19 +2,11 @@ import type { CertificationCheck } from '../../domain/certification';
 import { linuxChecks } from '../../activities/certify/linux-checks';
 import { compareVersions, parseVersion, shellAssignments, sshdSeconds } from '../../activities/certify/linux/parse';
 import { memoryFs, type MemoryTree } from '../fixtures/memory-fs';
+import { elfHeader } from '../../scripts/lib/disk-image';
 
 const DISK = 'standard 1.0.0 OS disk';
 
-function elf(machine: number, cls = 2): Buffer {
-  const b = Buffer.alloc(4096);
-  b.write('\x7fELF', 0, 'latin1');
-  b[4] = cls;
-  b[5] = 1; // little endian
-  b[6] = 1;
-  b.writeUInt16LE(2, 16); // ET_EXEC
-  b.writeUInt16LE(machine, 18);
-  return b;
-}
+const elf = (machine: number, elfClass: 1 | 2 = 2) => elfHeader(machine, '', elfClass);
 
 const DPKG_STATUS = `Package: base-files
 Status: install ok installed
