@@ -182,7 +182,8 @@ async function mkfsExt4(path: string, p: BuiltPartition, ps: PartitionSpec): Pro
   if (ps.fsUuid) args.push('-U', ps.fsUuid);
   // nodiscard: don't punch the range; lazy_itable_init: don't zero inode tables (both keep it fast).
   args.push('-E', `offset=${p.startByte},nodiscard,lazy_itable_init=1`, path, `${Math.floor(p.sizeBytes / 1024)}k`);
-  await run('mke2fs', args);
+  // e2fsprogs lives in /usr/sbin, which a non-root user's PATH often leaves out.
+  await run('mke2fs', args, { env: { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin` } });
 }
 
 /**
