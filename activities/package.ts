@@ -11,6 +11,10 @@ import type { ActivityDeps } from './deps';
 import { renderProductPageHtml } from './html/product-page';
 import { describeAzureTableDestination, sendAzureTableTestLead } from './leads/azure-table';
 import { appendLeadDelivery } from './leads/delivery-log';
+import { describeDynamics365Destination, sendDynamics365TestLead } from './leads/dynamics365';
+import { describeHttpsDestination, sendHttpsTestLead } from './leads/https';
+import { describeMarketoDestination, sendMarketoTestLead } from './leads/marketo';
+import { describeSalesforceDestination, sendSalesforceTestLead } from './leads/salesforce';
 import { buildTestLead } from './leads/test-lead';
 import { buildProductPage } from './product-page';
 import { writePreviewPointer } from './storage/catalog';
@@ -42,30 +46,46 @@ async function sendTestLead(deps: ActivityDeps, ref: RunRef, offer: OfferDraft, 
   const dest = offer.leadDestination;
   if (!dest) return undefined;
   const at = new Date();
-  if (dest.type !== 'AzureTable') {
-    const outcome = {
-      destination: dest.type,
-      at: at.toISOString(),
-      delivered: false,
-      detail: `${dest.type} lead delivery is not available yet; no test lead was sent`,
-    };
-    await appendLeadDelivery(deps.blobs, ref, outcome);
-    return outcome;
+  const lead = buildTestLead(ref, title);
+  const policy = deps.config.leadUrlPolicy;
+  let describe: () => string;
+  let send: () => Promise<LeadDeliveryOutcome>;
+  switch (dest.type) {
+    case 'AzureTable':
+      describe = () => describeAzureTableDestination(dest);
+      send = () => sendAzureTableTestLead(dest, lead, { partitionKey: `${ref.publisherId}.${ref.offerId}`, rowKey: `test-${ref.runId}` }, policy, at);
+      break;
+    case 'Https':
+      describe = () => describeHttpsDestination(dest);
+      send = () => sendHttpsTestLead(dest, lead, policy, at);
+      break;
+    case 'Salesforce':
+      describe = () => describeSalesforceDestination(dest);
+      send = () => sendSalesforceTestLead(dest, lead, policy.timeoutMs, at);
+      break;
+    case 'Marketo':
+      describe = () => describeMarketoDestination(dest);
+      send = () => sendMarketoTestLead(dest, lead, policy, at);
+      break;
+    case 'Dynamics365':
+      describe = () => describeDynamics365Destination(dest);
+      send = () => sendDynamics365TestLead(dest, lead, policy, at);
+      break;
+    default: {
+      const type = (dest as { type: string }).type;
+      const outcome = { destination: type, at: at.toISOString(), delivered: false, detail: `${type} is not a known lead destination; no test lead was sent` };
+      await appendLeadDelivery(deps.blobs, ref, outcome);
+      return outcome;
+    }
   }
   try {
-    const outcome = await sendAzureTableTestLead(
-      dest,
-      buildTestLead(ref, title),
-      { partitionKey: `${ref.publisherId}.${ref.offerId}`, rowKey: `test-${ref.runId}` },
-      deps.config.urlPolicy,
-      at,
-    );
+    const outcome = await send();
     await appendLeadDelivery(deps.blobs, ref, outcome);
     return outcome;
   } catch (err) {
     // Log the failed attempt too: "leads never arrive and nothing says why" is the complaint to answer.
     await appendLeadDelivery(deps.blobs, ref, {
-      destination: describeAzureTableDestination(dest),
+      destination: describe(),
       at: at.toISOString(),
       delivered: false,
       detail: err instanceof ApplicationFailure && err.nonRetryable ? err.message : `attempt failed, will retry: ${(err as Error).message}`,

@@ -54,44 +54,66 @@ async function retryAbortedUpdate<T>(send: () => Promise<T>, attempts = 5): Prom
   }
 }
 
+const TERMINAL = new Set<string>(['Succeeded', 'Failed', 'Canceled']);
+
 export class PublishGateway {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
   ) {}
 
-  /** Starts a run; 409 while another run of this offer is open (the id is the lock). */
+  /**
+   * Starts a run; 409 while another run of this offer is in progress (the id is the lock). A run
+   * whose status is already terminal is only finishing (cleanup, the last e-mail): wait for it to
+   * close, briefly, rather than refuse a republish the status says is possible.
+   */
   async start(input: PublishInput, title: string): Promise<PublishStatusBody> {
-    const workflowId = publishWorkflowId(input.publisherId, input.offerId);
     try {
-      const handle = await this.client.workflow.start(WORKFLOW_TYPE, {
-        workflowId,
-        taskQueue: this.taskQueue,
-        args: [input],
-        workflowIdConflictPolicy: 'FAIL',
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        memo: { title },
-        typedSearchAttributes: new TypedSearchAttributes([
-          { key: SA_PUBLISHER_ID, value: input.publisherId },
-          { key: SA_OFFER_ID, value: input.offerId },
-          { key: SA_PUBLISH_STEP, value: 'validate' },
-          { key: SA_PUBLISH_STATUS, value: 'Running' },
-        ]),
-      });
-      // The run's first status, without waiting for a worker to answer a query.
-      return new PublishRun({
-        publisherId: input.publisherId,
-        offerId: input.offerId,
-        runId: handle.firstExecutionRunId,
-        notificationEmails: input.notificationEmails,
-        supportUrl: input.options.supportUrl,
-      }).snapshot();
+      return await this.startOnce(input, title);
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        throw new ApiError(409, 'PublishInProgress', 'A publish of this offer is in progress; wait for it to end or cancel it.');
-      }
-      throw err;
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      if (await this.waitForFinishingRun(input.publisherId, input.offerId)) return this.startOnce(input, title);
+      throw new ApiError(409, 'PublishInProgress', 'A publish of this offer is in progress; wait for it to end or cancel it.');
     }
+  }
+
+  private async startOnce(input: PublishInput, title: string): Promise<PublishStatusBody> {
+    const workflowId = publishWorkflowId(input.publisherId, input.offerId);
+    const handle = await this.client.workflow.start(WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue: this.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      memo: { title },
+      typedSearchAttributes: new TypedSearchAttributes([
+        { key: SA_PUBLISHER_ID, value: input.publisherId },
+        { key: SA_OFFER_ID, value: input.offerId },
+        { key: SA_PUBLISH_STEP, value: 'validate' },
+        { key: SA_PUBLISH_STATUS, value: 'Running' },
+      ]),
+    });
+    // The run's first status, without waiting for a worker to answer a query.
+    return new PublishRun({
+      publisherId: input.publisherId,
+      offerId: input.offerId,
+      runId: handle.firstExecutionRunId,
+      notificationEmails: input.notificationEmails,
+      supportUrl: input.options.supportUrl,
+    }).snapshot();
+  }
+
+  /** True once an open run whose status is terminal has closed (within `timeoutMs`). */
+  private async waitForFinishingRun(publisherId: string, offerId: string, timeoutMs = 15_000): Promise<boolean> {
+    const handle = this.client.workflow.getHandle(publishWorkflowId(publisherId, offerId));
+    const status = await handle.query(statusQuery).catch(() => undefined);
+    if (!status || !TERMINAL.has(status.status)) return false;
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if ((await handle.describe()).status.name !== 'RUNNING') return true;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return false;
   }
 
   /** Status of the latest run: the live query while it runs, the recorded result once it ended. */

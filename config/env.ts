@@ -43,6 +43,11 @@ const envSchema = z.object({
   SUPPORT_URL: z.url().default('https://support.marketplace.local/requests/new'),
   /** Hosts publisher URLs may point at: exact names or `.suffix`. */
   URL_ALLOWED_HOSTS: z.string().default('.blob.core.windows.net,.table.core.windows.net'),
+  /**
+   * Hosts publisher lead endpoints (HTTPS, Dynamics 365, Marketo, table endpoints) may be on. CRMs
+   * live anywhere, so the default `*` allows any https host whose addresses are public.
+   */
+  LEAD_URL_ALLOWED_HOSTS: z.string().default('*'),
   /** Development and tests only: also allow http(s) to loopback addresses and `file:` URLs. */
   URL_ALLOW_LOOPBACK: bool,
   URL_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
@@ -75,7 +80,10 @@ export interface AppConfig {
   regions: string[];
   provisionConcurrency: number;
   supportUrl: string;
+  /** Images and logos. */
   urlPolicy: { allowedHosts: string[]; allowLoopback: boolean; timeoutMs: number };
+  /** Lead destinations: same shape, its own host list. */
+  leadUrlPolicy: { allowedHosts: string[]; allowLoopback: boolean; timeoutMs: number };
   workerRoles: Set<'workflow' | 'io'>;
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** Workflows and light activities. */
@@ -136,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     provisionConcurrency: e.PROVISION_CONCURRENCY,
     supportUrl: e.SUPPORT_URL,
     urlPolicy: { allowedHosts: csv(e.URL_ALLOWED_HOSTS), allowLoopback: e.URL_ALLOW_LOOPBACK, timeoutMs: e.URL_FETCH_TIMEOUT_MS },
+    leadUrlPolicy: { allowedHosts: csv(e.LEAD_URL_ALLOWED_HOSTS), allowLoopback: e.URL_ALLOW_LOOPBACK, timeoutMs: e.URL_FETCH_TIMEOUT_MS },
     workerRoles: new Set(roles as Array<'workflow' | 'io'>),
     logLevel: e.LOG_LEVEL,
     taskQueue: e.TASK_QUEUE,

@@ -50,6 +50,8 @@ export function hostAllowed(hostname: string, allowedHosts: readonly string[]): 
   return allowedHosts.some((entry) => {
     const e = entry.trim().toLowerCase();
     if (!e) return false;
+    // `*`: any host name; resolveAndCheck still refuses private, loopback and link-local addresses.
+    if (e === '*') return true;
     return e.startsWith('.') ? host.endsWith(e) && host.length > e.length : host === e;
   });
 }

@@ -16,10 +16,13 @@ import { CONTAINERS, previewPageBlobName, reportBlobName } from '../../activitie
 import { saveOfferSnapshot } from '../../activities/storage/offer-snapshots';
 import { testServices } from '../helpers/services';
 
-function makeDeps(): ActivityDeps {
+function makeDeps(env: Record<string, string> = {}): ActivityDeps {
   const s = testServices();
-  return createActivityDeps(loadConfig({ AZURE_STORAGE_CONNECTION_STRING: s.storageConnectionString, SMTP_URL: s.smtpUrl, URL_ALLOW_LOOPBACK: 'true' }));
+  return createActivityDeps(loadConfig({ AZURE_STORAGE_CONNECTION_STRING: s.storageConnectionString, SMTP_URL: s.smtpUrl, URL_ALLOW_LOOPBACK: 'true', ...env }));
 }
+
+/** A deployment that restricts where lead endpoints may be (the default, `*`, allows any public host). */
+const restrictedLeadHosts = () => makeDeps({ LEAD_URL_ALLOWED_HOSTS: '.table.core.windows.net' });
 
 describe('sanitizeHtml', () => {
   const cases: Array<[string, string]> = [
@@ -221,24 +224,26 @@ describe('packageOffer', () => {
     expect(JSON.stringify(log)).not.toContain(wrongKey);
   });
 
-  it('a table endpoint outside the URL policy is publisher-fixable', async () => {
+  it('a table endpoint outside the lead URL policy is publisher-fixable', async () => {
     const cs = 'DefaultEndpointsProtocol=https;AccountName=contoso;AccountKey=AAAA;TableEndpoint=https://leads.internal.example/;';
     const ref = await newRun(offerWith({ type: 'AzureTable', connectionString: cs }));
-    await expect(packageOffer(deps, ref, plan, ['eastus'], 'http://x/preview')).rejects.toMatchObject({
+    await expect(packageOffer(restrictedLeadHosts(), ref, plan, ['eastus'], 'http://x/preview')).rejects.toMatchObject({
       type: 'LeadDestinationNotAllowed',
       nonRetryable: true,
     });
   });
 
-  it('other destination types are reported as not delivered yet; no destination means no lead', async () => {
-    const ref = await newRun(offerWith({ type: 'Https', url: 'https://crm.contoso.com/leads' }));
-    const result = await packageOffer(deps, ref, plan, ['eastus'], 'http://x/preview');
-    expect(result.lead).toMatchObject({
-      destination: 'Https',
-      delivered: false,
-      detail: 'Https lead delivery is not available yet; no test lead was sent',
+  it('an Https endpoint outside the lead URL policy fails for good and is logged; no destination means no lead', async () => {
+    // Delivery to Https, Salesforce, Marketo and Dynamics365 is tested in leads.test.ts.
+    const ref = await newRun(offerWith({ type: 'Https', url: 'https://crm.contoso.com/leads?code=KEY123' }));
+    await expect(packageOffer(restrictedLeadHosts(), ref, plan, ['eastus'], 'http://x/preview')).rejects.toMatchObject({
+      type: 'LeadDestinationNotAllowed',
+      nonRetryable: true,
     });
-    expect(await readPreviewPointer(deps.blobs, 'contoso', ref.offerId)).toBeDefined();
+    expect(await readPreviewPointer(deps.blobs, 'contoso', ref.offerId)).toBeUndefined();
+    const log = await readJson<{ deliveries: Array<{ destination: string; delivered: boolean }> }>(deps.blobs, CONTAINERS.reports, reportBlobName(ref, 'lead-delivery'));
+    expect(log!.deliveries).toEqual([expect.objectContaining({ destination: 'Https crm.contoso.com/leads', delivered: false })]);
+    expect(JSON.stringify(log)).not.toContain('KEY123');
 
     const none = await newRun(offerWith(null));
     expect((await packageOffer(deps, none, plan, ['eastus'], 'http://x/preview')).lead).toBeUndefined();

@@ -190,3 +190,14 @@ describe('policedFetch', () => {
     await expect(p).rejects.toThrow(/request failed \(ECONNREFUSED\)/);
   });
 });
+
+describe('the lead endpoint policy (`*`)', () => {
+  const leads = { allowedHosts: ['*'], allowLoopback: false, timeoutMs: 1000 };
+  it('allows any https host by name, but still refuses private addresses behind it', async () => {
+    const { assertUrlAllowed, resolveAndCheck } = await import('../../activities/net/url-policy');
+    expect(assertUrlAllowed('https://crm.contoso.example/leads', leads).hostname).toBe('crm.contoso.example');
+    expect(() => assertUrlAllowed('http://crm.contoso.example/leads', leads)).toThrow(/only https/);
+    await expect(resolveAndCheck(new URL('https://crm.contoso.example/'), leads, async () => ['10.0.0.5'])).rejects.toThrow();
+    await expect(resolveAndCheck(new URL('https://crm.contoso.example/'), leads, async () => ['20.50.2.1'])).resolves.toBeDefined();
+  });
+});
