@@ -91,7 +91,7 @@ describe('cancel', () => {
     await recordHistory(publishWorkflowId('contoso', offerId), canceled.runId, 'canceled-at-signoff');
   });
 
-  it('a worker restart during provision resumes where it was and finishes', async () => {
+  it('a worker restart during provision resumes where it was, without copying finished regions again', async () => {
     const offerId = uniqueOfferId('restart');
     await call(stack, 'POST', `${offerPath(offerId)}/publish`, {
       body: { offer: await hostedOffer(stack.blobs), notificationEmails: [`${offerId}@contoso.example`] },
@@ -99,11 +99,20 @@ describe('cancel', () => {
     const copying = await waitForStatus(stack, offerId, (s) => (s.currentStep === 'provision' && (s.provisioning?.regionsDone ?? 0) >= 3) || ended(s));
     expect(copying.currentStep).toBe('provision');
     await stack.stopWorkers();
+    // The regions the run had finished, and the identity of each copy (a new copy gets a new copy id and ETag).
+    const finished = Object.entries(copying.provisioning!.regions).filter(([, state]) => state === 'Complete').map(([region]) => region);
+    const identity = async (region: string) => {
+      const p = await stack.blobs.getContainerClient(replicaContainer(region)).getBlobClient(`${runPrefix(copying)}standard/1.0.0/os.vhd`).getProperties();
+      return `${p.copyId} ${p.etag}`;
+    };
+    const before = await Promise.all(finished.map(identity));
     await stack.startWorkers();
     const review = await waitForStatus(stack, offerId, (s) => s.status === 'WaitingForPublisherReview' || ended(s), 120_000);
     expect(review.status).toBe('WaitingForPublisherReview');
     expect(review.provisioning).toMatchObject({ regionsDone: 55, regionsTotal: 55 });
     expect(await replicasOf(stack, review)).toHaveLength(55);
+    expect(finished.length).toBeGreaterThanOrEqual(3);
+    expect(await Promise.all(finished.map(identity))).toEqual(before);
     await call(stack, 'POST', `${offerPath(offerId)}/cancel`);
     await waitForStatus(stack, offerId, ended);
   });
