@@ -6,7 +6,7 @@ import type { BlobServiceClient } from '@azure/storage-blob';
 import type { RunRef } from '../../domain/pipeline';
 import type { ProductPage } from '../product-page';
 import { readJson, readText, writeJson } from './json-blobs';
-import { CONTAINERS, livePageBlobName, previewPageBlobName, previewPointerBlobName } from './layout';
+import { CONTAINERS, livePointerBlobName, previewPageBlobName, previewPointerBlobName } from './layout';
 import { mapLimit } from '../map-limit';
 import { statusOf } from './rest-errors';
 
@@ -98,15 +98,23 @@ export async function deletePreviewOfRun(blobs: BlobServiceClient, ref: RunRef):
   return deleted;
 }
 
+/** Which version of an offer is live (activities/live.ts writes it last, in one blob). */
+export interface LivePointer {
+  runId: string;
+  pageJson: string;
+  pageHtml: string;
+  liveSince: string;
+}
+
+/** The live page, JSON and HTML of the same version: read through the pointer, never a mix. */
 export async function readLivePage(
   blobs: BlobServiceClient,
   publisherId: string,
   offerId: string,
 ): Promise<{ page: ProductPage; html: string } | undefined> {
-  const [page, html] = await Promise.all([
-    readJson<ProductPage>(blobs, CONTAINERS.live, livePageBlobName(publisherId, offerId, 'json')),
-    readText(blobs, CONTAINERS.live, livePageBlobName(publisherId, offerId, 'html')),
-  ]);
+  const pointer = await readJson<LivePointer>(blobs, CONTAINERS.live, livePointerBlobName(publisherId, offerId));
+  if (!pointer) return undefined;
+  const [page, html] = await Promise.all([readJson<ProductPage>(blobs, CONTAINERS.live, pointer.pageJson), readText(blobs, CONTAINERS.live, pointer.pageHtml)]);
   return page && html !== undefined ? { page, html } : undefined;
 }
 
@@ -116,13 +124,16 @@ export async function listLiveOffers(blobs: BlobServiceClient): Promise<LiveOffe
   try {
     for await (const b of blobs.getContainerClient(CONTAINERS.live).listBlobsFlat()) {
       const parts = b.name.split('/');
-      if (parts.length === 3 && parts[2] === 'page.json') names.push(b.name);
+      if (parts.length === 3 && parts[2] === 'current.json') names.push(b.name);
     }
   } catch (err) {
     if (statusOf(err) === 404) return [];
     throw err;
   }
-  const pages = await mapLimit(names, 8, (name) => readJson<ProductPage>(blobs, CONTAINERS.live, name));
+  const pages = await mapLimit(names, 8, async (name) => {
+    const pointer = await readJson<LivePointer>(blobs, CONTAINERS.live, name);
+    return pointer && readJson<ProductPage>(blobs, CONTAINERS.live, pointer.pageJson);
+  });
   return pages
     .filter((p): p is ProductPage => p !== undefined)
     .map((p) => ({

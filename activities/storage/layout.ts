@@ -37,6 +37,12 @@ export function previewPointerBlobName(publisherId: string, offerId: string): st
   return `${publisherId}/${offerId}/current.json`;
 }
 
-export function livePageBlobName(publisherId: string, offerId: string, ext: 'json' | 'html'): string {
-  return `${publisherId}/${offerId}/page.${ext}`;
+/** One immutable version of an offer's live page per run that went live. */
+export function liveVersionBlobName(ref: Pick<RunRef, 'publisherId' | 'offerId' | 'runId'>, ext: 'json' | 'html'): string {
+  return `${ref.publisherId}/${ref.offerId}/versions/${ref.runId}/page.${ext}`;
+}
+
+/** Names the live version: customers' reads start here, and replacing this one blob switches versions atomically. */
+export function livePointerBlobName(publisherId: string, offerId: string): string {
+  return `${publisherId}/${offerId}/current.json`;
 }

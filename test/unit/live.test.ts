@@ -7,7 +7,7 @@ import { promoteToLive } from '../../activities/live';
 import { packageOffer } from '../../activities/package';
 import { cleanupRun } from '../../activities/provision';
 import { listLiveOffers, readLivePage, readPreviewPage } from '../../activities/storage/catalog';
-import { livePageBlobName } from '../../activities/storage/layout';
+import { livePointerBlobName } from '../../activities/storage/layout';
 import { saveOfferSnapshot } from '../../activities/storage/offer-snapshots';
 import { testServices } from '../helpers/services';
 
@@ -36,7 +36,7 @@ describe('promoteToLive', () => {
     const ref = await packagedRun(offerId, 'Fabrikam Firewall');
 
     const result = await promoteToLive(deps, ref);
-    expect(result.liveRef).toBe(livePageBlobName('fabrikam', offerId, 'json'));
+    expect(result.liveRef).toBe(livePointerBlobName('fabrikam', offerId));
     const live = (await readLivePage(deps.blobs, 'fabrikam', offerId))!;
     expect(live.page).toMatchObject({ title: 'Fabrikam Firewall', stage: 'live', runId: ref.runId, descriptionHtml: '<p>Live <b>description</b></p>' });
     expect(live.page.previewUrl).toBeUndefined();
@@ -83,5 +83,34 @@ describe('promoteToLive', () => {
   it('fails for good when the preview page is gone', async () => {
     const ref = { publisherId: 'fabrikam', offerId: 'never-packaged', workflowId: 'w', runId: randomUUID(), offerRef: 'none' };
     await expect(promoteToLive(deps, ref)).rejects.toMatchObject({ type: 'PreviewPageMissing', nonRetryable: true });
+  });
+
+  it('republishing keeps the old version live, whole, until the switch; a canceled republish leaves it alone', async () => {
+    const offerId = `live-${randomUUID().slice(0, 8)}`;
+    const first = await packagedRun(offerId, 'Version One');
+    await promoteToLive(deps, first);
+    const old = (await readLivePage(deps.blobs, 'fabrikam', offerId))!;
+
+    // A republish that reaches preview, then is canceled: the live page does not change.
+    const canceled = await packagedRun(offerId, 'Version Canceled');
+    await cleanupRun(deps, canceled, ['eastus']);
+    expect(await readLivePage(deps.blobs, 'fabrikam', offerId)).toEqual(old);
+
+    // Readers polling while the next version goes live see one version or the other, whole.
+    const second = await packagedRun(offerId, 'Version Two');
+    const seen = new Set<string>();
+    let promoting = true;
+    const reader = (async () => {
+      while (promoting) {
+        const live = (await readLivePage(deps.blobs, 'fabrikam', offerId))!;
+        const htmlTitle = live.html.includes('Version Two') ? 'Version Two' : live.html.includes('Version One') ? 'Version One' : '?';
+        seen.add(`${live.page.title} | ${htmlTitle}`);
+      }
+    })();
+    await promoteToLive(deps, second);
+    promoting = false;
+    await reader;
+    for (const pair of seen) expect(['Version One | Version One', 'Version Two | Version Two']).toContain(pair);
+    expect((await readLivePage(deps.blobs, 'fabrikam', offerId))!.page).toMatchObject({ title: 'Version Two', runId: second.runId });
   });
 });
