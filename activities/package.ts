@@ -19,7 +19,7 @@ import { buildTestLead } from './leads/test-lead';
 import { buildProductPage } from './product-page';
 import { writePreviewPointer } from './storage/catalog';
 import { writeJson, writeText } from './storage/json-blobs';
-import { CONTAINERS, previewPageBlobName } from './storage/layout';
+import { CONTAINERS, previewPageBlobName, replicaContainer, runPrefix } from './storage/layout';
 import { loadOfferSnapshot } from './storage/offer-snapshots';
 
 /** `previewUrl`: where the preview endpoint serves this offer's page (shown on the page). */
@@ -31,7 +31,20 @@ export async function packageOffer(
   previewUrl: string,
 ): Promise<PackageResult> {
   const offer = await loadOfferSnapshot(deps.blobs, ref.offerRef);
-  const page = buildProductPage(offer, ref, plan.title, regions, previewUrl);
+  const page = {
+    ...buildProductPage(offer, ref, plan.title, regions, previewUrl),
+    // Where each region's copy lies (activities/provision.ts writes them under these names).
+    deployFrom: regions.map((region) => ({
+      region,
+      images: plan.disks.map((d) => ({
+        skuId: d.skuId,
+        version: d.version,
+        role: d.role,
+        ...(d.lun !== undefined ? { lun: d.lun } : {}),
+        url: deps.blobs.getContainerClient(replicaContainer(region)).getBlobClient(`${runPrefix(ref)}${d.blobName}`).url,
+      })),
+    })),
+  };
   const pageRef = previewPageBlobName(ref, 'json');
   await writeText(deps.blobs, CONTAINERS.preview, previewPageBlobName(ref, 'html'), renderProductPageHtml(page), 'text/html; charset=utf-8');
   await writeJson(deps.blobs, CONTAINERS.preview, pageRef, page);

@@ -43,6 +43,8 @@ export interface ProductPage {
   support?: { name?: string; email?: string; phone?: string; url?: string };
   regions: string[];
   skus: ProductPageSku[];
+  /** Per region, the replicated images to deploy from (replica URLs, no SAS). */
+  deployFrom?: Array<{ region: string; images: Array<{ skuId: string; version: string; role: 'os' | 'data'; lun?: number; url: string }> }>;
 }
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');

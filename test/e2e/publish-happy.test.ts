@@ -95,6 +95,12 @@ describe('publish to live through the HTTP API', () => {
     const page = await call(stack, 'GET', previewPath, { key: null, headers: { 'x-ms-subscription-id': ALLOWED } });
     expect(page.status).toBe(200);
     expect(page.body.title).toBe('Contoso Web Appliance');
+    // Per region, the replicated image to deploy from: the very blobs provision wrote.
+    expect(page.body.deployFrom.map((r: { region: string }) => r.region)).toEqual(stack.config.regions);
+    for (const r of page.body.deployFrom as Array<{ region: string; images: Array<{ url: string; role: string }> }>) {
+      expect(r.images).toEqual([expect.objectContaining({ role: 'os', url: stack.blobs.getContainerClient(replicaContainer(r.region)).getBlobClient(`${runPrefix(waiting)}standard/1.0.0/os.vhd`).url })]);
+      expect(r.images[0].url).not.toMatch(/sig=/);
+    }
     const html = await call(stack, 'GET', previewPath, { key: null, headers: { 'x-ms-subscription-id': ALLOWED, accept: 'text/html' } });
     expect(html.headers.get('content-type')).toMatch(/text\/html/);
     expect(html.text).toContain('Contoso Web Appliance');
