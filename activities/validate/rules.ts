@@ -61,14 +61,15 @@ function formatted(f: Findings, field: string, value: unknown, label: string, re
   return value;
 }
 
-type UrlKind = 'fetched' | 'web' | 'https';
+/** `endpoint`: an address we will call (a lead endpoint); the lead URL policy decides its scheme and host. */
+type UrlKind = 'fetched' | 'web' | 'https' | 'endpoint';
 
 /** A required URL. `fetched`: images and logos (the URL policy judges the host later). */
 function url(f: Findings, field: string, value: unknown, label: string, kind: UrlKind): boolean {
   const fail = (why: string) => (f.error(field, `${label} ${why}`), false);
   if (isMissing(value) || value === '') return fail('is required: enter an https:// URL.');
   if (typeof value !== 'string') return fail('must be a URL.');
-  const schemes = kind === 'fetched' ? FETCHED_SCHEMES : kind === 'web' ? WEB_SCHEMES : ['https:'];
+  const schemes = kind === 'fetched' ? FETCHED_SCHEMES : kind === 'web' || kind === 'endpoint' ? WEB_SCHEMES : ['https:'];
   const { url: u, problem } = checkUrl(value.trim(), schemes);
   if (problem === 'invalid') return fail('is not a valid absolute URL: enter a full https:// URL.');
   if (problem === 'credentials') return fail('must not contain a user name or password (user:password@).');
@@ -184,7 +185,7 @@ function checkLeadDestination(f: Findings, o: OfferDraft): void {
       return;
     }
     case 'Https':
-      url(f, at('url'), lead.url, 'The lead endpoint URL', 'https');
+      url(f, at('url'), lead.url, 'The lead endpoint URL', 'endpoint');
       return;
     case 'Salesforce': {
       const id = formatted(f, at('orgId'), lead.orgId, 'The Salesforce organization id', SALESFORCE_ORG_ID, 'enter the 15- or 18-character id from Setup › Company Information');
@@ -197,7 +198,7 @@ function checkLeadDestination(f: Findings, o: OfferDraft): void {
       formatted(f, at('formId'), lead.formId, 'The Marketo form id', /^\d+$/, 'enter the numeric form id');
       return;
     case 'Dynamics365':
-      url(f, at('instanceUrl'), lead.instanceUrl, 'The Dynamics 365 instance URL', 'https');
+      url(f, at('instanceUrl'), lead.instanceUrl, 'The Dynamics 365 instance URL', 'endpoint');
       formatted(f, at('tenantId'), lead.tenantId, 'The tenant id', GUID, 'enter the Microsoft Entra tenant id (a GUID)');
       formatted(f, at('clientId'), lead.clientId, 'The client (application) id', GUID, 'enter the app registration\'s client id (a GUID)');
       secret('clientSecret', 'The client secret');

@@ -14,6 +14,7 @@ import { call, offerPath, stepOf, summarize, waitForStatus } from '../helpers/ht
 import { waitForMail } from '../helpers/mail';
 import { testServices } from '../helpers/services';
 import { OPERATOR_KEY, startStack, type Stack } from '../helpers/stack';
+import { startHttpsReceiver } from '../fixtures/lead-receivers';
 
 const ALLOWED = '0b1f6a3c-2d4e-4f60-8a7b-9c0d1e2f3a4b';
 const NOT_ALLOWED = '99999999-2222-4333-8444-555555555555';
@@ -146,5 +147,30 @@ describe('publish to live through the HTTP API', () => {
     expect((await call(stack, 'GET', `${offerPath(offerId)}/status`, { key: OPERATOR_KEY })).body.status).toBe('Succeeded');
 
     await recordHistory(publishWorkflowId('contoso', offerId), done.runId, 'happy-path');
+  });
+
+  it('sends the test lead to an HTTPS endpoint and shows the delivery in the status, never its key', async () => {
+    const receiver = await startHttpsReceiver({ key: 'LEADKEY123' });
+    try {
+      const offerId = uniqueOfferId('https-lead');
+      const email = `${offerId}@contoso.example`;
+      const offer = await hostedOffer(stack.blobs);
+      offer.leadDestination = { type: 'Https', url: `${receiver.url}/leads?code=LEADKEY123` };
+      await call(stack, 'POST', `${offerPath(offerId)}/publish`, { body: { offer, notificationEmails: [email] } });
+      const review = await waitForStatus(stack, offerId, (s) => s.status === 'WaitingForPublisherReview' || s.status === 'Failed');
+      expect(review.status).toBe('WaitingForPublisherReview');
+      expect(review.leadDelivery).toMatchObject({ delivered: true });
+      expect(receiver.requests).toHaveLength(1);
+      const lead = receiver.requests[0].json as { LeadSource: string; UserDetails: { Email: string } };
+      expect(lead.LeadSource).toContain(`contoso.${offerId}`);
+      expect(lead.UserDetails.Email).toMatch(/^MSFT_TEST_\d+@test\.com$/);
+      expect(JSON.stringify(review)).not.toContain('LEADKEY123');
+      const mail = await waitForMail((m) => m.to.includes(email) && /ready for preview/.test(m.subject));
+      expect(mail.text + mail.html).not.toContain('LEADKEY123');
+      await call(stack, 'POST', `${offerPath(offerId)}/cancel`);
+      await waitForStatus(stack, offerId, (s) => s.status === 'Canceled');
+    } finally {
+      await receiver.close();
+    }
   });
 });

@@ -161,7 +161,7 @@ describe('checkReachability', () => {
 });
 
 describe('validateOffer', () => {
-  const deps = (urlPolicy: UrlPolicy) => ({ config: { urlPolicy } as AppConfig });
+  const deps = (urlPolicy: UrlPolicy) => ({ config: { urlPolicy, leadUrlPolicy: { ...urlPolicy, allowedHosts: ['*'] } } as AppConfig });
 
   it('returns the plan for a valid, reachable offer', async () => {
     const result = await validateOffer(deps(dev), served());
@@ -184,5 +184,15 @@ describe('validateOffer', () => {
     const result = await validateOffer(deps(dev), offer);
     expect(result.findings).toEqual([expect.objectContaining({ level: 'Warning', field: 'privacyPolicyUrl' })]);
     expect(result.plan).toBeDefined();
+  });
+
+  it('holds the lead endpoint to the lead URL policy: https, unless loopback is allowed for development', async () => {
+    const offer = served();
+    offer.leadDestination = { type: 'Https', url: 'http://crm.contoso.example/leads?code=KEY' };
+    const strict = await validateOffer(deps({ ...dev, allowLoopback: false }), offer);
+    expect(strict.findings).toContainEqual(expect.objectContaining({ field: 'leadDestination.url', level: 'Error', text: expect.stringMatching(/only https/) }));
+    expect(JSON.stringify(strict.findings)).not.toContain('KEY');
+    offer.leadDestination = { type: 'Https', url: 'http://127.0.0.1:9/leads' };
+    expect((await validateOffer(deps(dev), offer)).findings.filter((f) => f.field === 'leadDestination.url')).toEqual([]);
   });
 });

@@ -134,7 +134,8 @@ describe('checkOfferContent', () => {
 
     it('Https: an https URL', () => {
       expectExactly(lead({ type: 'Https' }), ['leadDestination.url', 'Error']);
-      expectExactly(lead({ type: 'Https', url: 'http://crm.contoso.example/leads' }), ['leadDestination.url', 'Error', /https/]);
+      // http: is well formed; whether it may be called is the lead URL policy's (validateOffer) call.
+      expectExactly(lead({ type: 'Https', url: 'ftp://crm.contoso.example/leads' }), ['leadDestination.url', 'Error', /https/]);
     });
 
     it('Salesforce: a 15- or 18-character org id', () => {
@@ -152,7 +153,8 @@ describe('checkOfferContent', () => {
     it('Dynamics365: https instance, GUID tenant and client, a secret', () => {
       const good = { type: 'Dynamics365', instanceUrl: 'https://contoso.crm.dynamics.com', tenantId: GUID, clientId: GUID, clientSecret: 's3cr3t' };
       expectExactly(lead(good));
-      expectExactly(lead({ ...good, instanceUrl: 'http://contoso.crm.dynamics.com' }), ['leadDestination.instanceUrl', 'Error']);
+      // The scheme is the lead URL policy's (validateOffer); the rule wants a well-formed web URL.
+      expectExactly(lead({ ...good, instanceUrl: 'contoso.crm.dynamics.com' }), ['leadDestination.instanceUrl', 'Error']);
       expectExactly(lead({ ...good, tenantId: 'contoso' }), ['leadDestination.tenantId', 'Error']);
       expectExactly(lead({ ...good, clientId: undefined }), ['leadDestination.clientId', 'Error']);
       expectExactly(lead({ ...good, clientSecret: '' }), ['leadDestination.clientSecret', 'Error']);
