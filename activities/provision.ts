@@ -22,7 +22,7 @@ import { assertUrlAllowed, redactUrl, resolveAndCheck, UrlPolicyError } from './
 import { urlAtField } from './offer-fields';
 import { deletePreviewOfRun } from './storage/catalog';
 import { container, writeJson } from './storage/json-blobs';
-import { CONTAINERS, replicaContainer, reportBlobName, runPrefix } from './storage/layout';
+import { CONTAINERS, replicaBlobName, replicaContainer, reportBlobName, runPrefix } from './storage/layout';
 import { mapLimit } from './map-limit';
 import { loadOfferSnapshot } from './storage/offer-snapshots';
 import { errorCodeOf, scrubbed, scrubSecrets, statusOf } from './storage/rest-errors';
@@ -74,7 +74,7 @@ export async function replicateRegion(
   for (const disk of disks) {
     throwIfAborted(ctl.signal);
     const source = await describeSource(deps, offer, disk);
-    const replica = target.getPageBlobClient(`${runPrefix(ref)}${disk.blobName}`);
+    const replica = target.getPageBlobClient(replicaBlobName(ref, disk));
     const label = { region, disk: disk.blobName };
     if ((await copyDisk(replica, source, ctl, label)) === 'skipped') skipped++;
     bytes += source.length;

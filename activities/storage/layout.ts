@@ -2,7 +2,7 @@
  * Where the pipeline keeps things in Azure Storage (the control account of
  * AZURE_STORAGE_CONNECTION_STRING). One place for every container and blob name.
  */
-import type { RunRef } from '../../domain/pipeline';
+import type { DiskRef, RunRef } from '../../domain/pipeline';
 
 export const CONTAINERS = {
   /** Offer drafts as submitted, one blob per publish request (they hold SAS URLs and lead secrets). */
@@ -18,6 +18,11 @@ export const CONTAINERS = {
 /** Each target region gets its own container (issue 4 moves regions to their own accounts). */
 export function replicaContainer(region: string): string {
   return `replicas-${region}`;
+}
+
+/** A run's replica of one disk, in every region's container. */
+export function replicaBlobName(ref: Pick<RunRef, 'publisherId' | 'offerId' | 'runId'>, disk: Pick<DiskRef, 'blobName'>): string {
+  return `${runPrefix(ref)}${disk.blobName}`;
 }
 
 export function runPrefix(ref: Pick<RunRef, 'publisherId' | 'offerId' | 'runId'>): string {
