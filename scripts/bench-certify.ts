@@ -15,7 +15,7 @@ import type { DiskRef } from '../domain/pipeline';
 import { openBlockDevice } from '../activities/net/block-device';
 import { checkDisk } from '../activities/certify/disk-checks';
 import { inspectImage } from '../activities/certify/inspect-image';
-import { buildDiskImage, LINUX_ROOT_UUID, writeLinuxTree } from './lib/disk-image';
+import { buildSampleLinuxDisk } from './lib/disk-image';
 import { startRangeServer } from './lib/range-server';
 import { GiB, MiB } from './lib/vhd-writer';
 
@@ -30,18 +30,12 @@ async function main() {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-certify-'));
   const server = await startRangeServer();
   try {
-    const tree = path.join(work, 'root');
     const image = path.join(work, 'os.vhd');
-    await writeLinuxTree(tree);
     const t0 = performance.now();
-    const built = await buildDiskImage(image, {
-      virtualSize: sizeGiB * GiB,
-      scheme: 'gpt',
-      partitions: [{ kind: 'efi', sizeBytes: 100 * MiB }, { kind: 'linux', fsTree: tree, fsUuid: LINUX_ROOT_UUID }],
-    });
+    const built = await buildSampleLinuxDisk(image, { virtualSize: sizeGiB * GiB, efiBytes: 100 * MiB });
     const imageBytes = fs.statSync(image).size;
     const onDiskKiB = Number(execFileSync('du', ['-k', image]).toString().split('\t')[0]);
-    console.log(`image: ${sizeGiB} GiB fixed VHD (${imageBytes} bytes, ${onDiskKiB} KiB on disk), built in ${(performance.now() - t0).toFixed(0)} ms`);
+    console.log(`image: ${sizeGiB} GiB fixed VHD (${imageBytes} bytes, ${onDiskKiB} KiB on disk), tree and image built in ${(performance.now() - t0).toFixed(0)} ms`);
 
     const url = server.url('/os.vhd');
     server.routes.set('/os.vhd', { file: image });

@@ -19,9 +19,9 @@ import { cleanupRun, replicateRegion } from '../activities/provision';
 import { saveOfferSnapshot } from '../activities/storage/offer-snapshots';
 import { buildPlan } from '../activities/validate/rules';
 import { uploadVhdAsPageBlob } from './lib/azure-upload';
-import { buildDiskImage, LINUX_ROOT_UUID, writeLinuxTree } from './lib/disk-image';
+import { buildSampleLinuxDisk } from './lib/disk-image';
 import { validOffer } from './lib/sample-offer';
-import { GiB, MiB } from './lib/vhd-writer';
+import { GiB } from './lib/vhd-writer';
 import { freePort, startAzurite, type AzuriteHandle } from './services';
 
 /** Bytes this process moved through read/write syscalls (files and sockets alike). */
@@ -48,10 +48,8 @@ async function main() {
     }
     const deps = createActivityDeps(loadConfig({ AZURE_STORAGE_CONNECTION_STRING: connectionString, URL_ALLOW_LOOPBACK: 'true' }));
 
-    const tree = path.join(work, 'root');
     const image = path.join(work, 'os.vhd');
-    await writeLinuxTree(tree);
-    await buildDiskImage(image, { virtualSize: GiB, scheme: 'gpt', partitions: [{ kind: 'efi', sizeBytes: 64 * MiB }, { kind: 'linux', fsTree: tree, fsUuid: LINUX_ROOT_UUID }] });
+    await buildSampleLinuxDisk(image, { virtualSize: GiB });
     const osVhdUrl = await uploadVhdAsPageBlob(deps.blobs, 'publisher-uploads', `bench/${path.basename(work)}.vhd`, image);
     const offer = validOffer({ osVhdUrl });
     const offerRef = await saveOfferSnapshot(deps.blobs, 'bench', 'provision', offer);

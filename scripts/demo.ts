@@ -13,11 +13,10 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { loadConfig } from '../config/env';
 import { publishWorkflowId } from '../domain/messages';
 import type { PublishStatusBody } from '../domain/status';
-import { uploadBlockBlob, uploadVhdAsPageBlob } from './lib/azure-upload';
-import { pngBuffer } from './lib/png-writer';
+import { uploadSampleLogos, uploadVhdAsPageBlob } from './lib/azure-upload';
 import { validOffer } from './lib/sample-offer';
-import { GiB, MiB } from './lib/vhd-writer';
-import { buildDiskImage, LINUX_ROOT_UUID, writeLinuxTree } from './lib/disk-image';
+import { GiB } from './lib/vhd-writer';
+import { buildSampleLinuxDisk } from './lib/disk-image';
 import { REPO_ROOT, TEMPORAL_CLI_PATH } from './services';
 
 const DATA = path.join(REPO_ROOT, '.data');
@@ -63,29 +62,18 @@ async function main() {
   const t0 = Date.now();
   const blobs = BlobServiceClient.fromConnectionString(config.storageConnectionString);
   const demoDir = path.join(DATA, 'demo');
-  const tree = path.join(demoDir, 'rootfs');
   const vhdFile = path.join(demoDir, 'contoso-web-appliance-os.vhd');
   fs.rmSync(demoDir, { recursive: true, force: true });
   fs.mkdirSync(demoDir, { recursive: true });
   // A small but real Ubuntu-shaped root filesystem, so certification has an OS to inspect.
-  await writeLinuxTree(tree);
-  await buildDiskImage(vhdFile, {
-    virtualSize: GiB,
-    scheme: 'gpt',
-    partitions: [{ kind: 'efi', sizeBytes: 64 * MiB }, { kind: 'linux', fsTree: tree, fsUuid: LINUX_ROOT_UUID }],
-  });
+  await buildSampleLinuxDisk(vhdFile, { virtualSize: GiB });
   console.log(`${elapsed(t0)}  sample image: ${vhdFile} (fixed VHD, 1 GiB virtual, GPT, EFI + ext4 root, sparse)`);
   const osVhdUrl = await uploadVhdAsPageBlob(blobs, 'publisher-uploads', `${offerId}/os-1.0.0.vhd`, vhdFile);
-  const sizes = { small: [48, 48], medium: [90, 90], large: [216, 216], wide: [255, 115] } as const;
-  const logos = Object.fromEntries(
-    await Promise.all(
-      Object.entries(sizes).map(async ([kind, [w, h]]) => [kind, await uploadBlockBlob(blobs, 'publisher-uploads', `${offerId}/logo-${w}x${h}.png`, pngBuffer(w, h), 'image/png')]),
-    ),
-  );
+  const logos = await uploadSampleLogos(blobs, 'publisher-uploads', offerId);
   console.log(`${elapsed(t0)}  uploaded the image (page blob) and 4 logos to ${blobs.accountName}`);
 
   // 2. Publish, with an Azure Table lead destination so the test lead is visible too.
-  const offer = { ...validOffer({ osVhdUrl, logos: logos as never }), leadDestination: { type: 'AzureTable', connectionString: config.storageConnectionString, tableName: 'MarketplaceLeads' } };
+  const offer = { ...validOffer({ osVhdUrl, logos }), leadDestination: { type: 'AzureTable', connectionString: config.storageConnectionString, tableName: 'MarketplaceLeads' } };
   const email = 'publisher@contoso.example';
   const started = await api('POST', `/api/publishers/contoso/offers/${offerId}/publish`, { offer, notificationEmails: [email] });
   console.log(`${elapsed(t0)}  published contoso/${offerId}: workflow ${publishWorkflowId('contoso', offerId)}, run ${started.runId}`);

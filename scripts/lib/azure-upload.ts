@@ -5,6 +5,8 @@
  */
 import fs from 'node:fs';
 import { BlobSASPermissions, type BlobServiceClient } from '@azure/storage-blob';
+import { LOGO_SIZES, type LogoKind } from '../../domain/offer';
+import { pngBuffer } from './png-writer';
 
 const CHUNK = 4 * 1024 * 1024; // the largest page write Azure accepts
 
@@ -41,6 +43,17 @@ export async function uploadBlockBlob(
   await container.createIfNotExists();
   await container.getBlockBlobClient(blobName).uploadData(body, { blobHTTPHeaders: { blobContentType: contentType } });
   return readSasUrl(blobs, containerName, blobName);
+}
+
+/** PNG logos of the four sizes the marketplace requires, uploaded under `prefix/`, as SAS URLs by kind. */
+export async function uploadSampleLogos(blobs: BlobServiceClient, containerName: string, prefix: string): Promise<Record<LogoKind, string>> {
+  const entries = await Promise.all(
+    (Object.entries(LOGO_SIZES) as Array<[LogoKind, { width: number; height: number }]>).map(async ([kind, { width, height }]) => {
+      const url = await uploadBlockBlob(blobs, containerName, `${prefix}/logo-${width}x${height}.png`, pngBuffer(width, height), 'image/png');
+      return [kind, url] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as Record<LogoKind, string>;
 }
 
 /** A read-only SAS URL valid for a week: long enough for a publish that waits days for sign-off. */

@@ -7,7 +7,8 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
@@ -340,3 +341,25 @@ export async function writeLinuxTree(dir: string, overrides: TreeOverrides = {})
     else await writeFile(target, value, { mode: MODES[path] ?? (isExecutable(path) ? 0o755 : 0o644) });
   }
 }
+
+/**
+ * The sample disk the demo, the benchmarks and the tests share: GPT, an EFI partition and an ext4
+ * root holding the compliant tree of writeLinuxTree (with `overrides`), as a sparse fixed VHD.
+ */
+export async function buildSampleLinuxDisk(
+  path: string,
+  opts: { virtualSize: number; efiBytes?: number; overrides?: TreeOverrides },
+): Promise<BuiltDiskImage> {
+  const tree = await mkdtemp(join(tmpdir(), 'linux-tree-'));
+  try {
+    await writeLinuxTree(tree, opts.overrides);
+    return await buildDiskImage(path, {
+      virtualSize: opts.virtualSize,
+      scheme: 'gpt',
+      partitions: [{ kind: 'efi', sizeBytes: opts.efiBytes ?? 64 * MiB }, { kind: 'linux', fsTree: tree, fsUuid: LINUX_ROOT_UUID }],
+    });
+  } finally {
+    await rm(tree, { recursive: true, force: true });
+  }
+}
+

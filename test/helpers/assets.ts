@@ -8,10 +8,9 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { OfferDraft } from '../../domain/offer';
-import { uploadBlockBlob, uploadVhdAsPageBlob } from '../../scripts/lib/azure-upload';
-import { pngBuffer } from '../../scripts/lib/png-writer';
+import { uploadSampleLogos, uploadVhdAsPageBlob } from '../../scripts/lib/azure-upload';
 import { GiB, MiB, writeSparseVhd, type VhdFixtureOptions } from '../../scripts/lib/vhd-writer';
-import { buildDiskImage, LINUX_ROOT_UUID, writeLinuxTree, type TreeOverrides } from '../../scripts/lib/disk-image';
+import { buildSampleLinuxDisk, type TreeOverrides } from '../../scripts/lib/disk-image';
 import { validOffer } from '../../scripts/lib/sample-offer';
 
 const CONTAINER = 'publisher-uploads';
@@ -21,19 +20,12 @@ const CONTAINER = 'publisher-uploads';
  * (with `overrides` applied), as a sparse 1 GiB fixed VHD.
  */
 export async function uploadLinuxImage(blobs: BlobServiceClient, overrides: TreeOverrides = {}): Promise<string> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-tree-'));
   const file = path.join(os.tmpdir(), `e2e-${randomUUID()}.vhd`);
   try {
-    await writeLinuxTree(dir, overrides);
-    await buildDiskImage(file, {
-      virtualSize: GiB,
-      scheme: 'gpt',
-      partitions: [{ kind: 'efi', sizeBytes: 64 * MiB }, { kind: 'linux', fsTree: dir, fsUuid: LINUX_ROOT_UUID }],
-    });
+    await buildSampleLinuxDisk(file, { virtualSize: GiB, overrides });
     return await uploadVhdAsPageBlob(blobs, CONTAINER, `images/${path.basename(file)}`, file);
   } finally {
     fs.rmSync(file, { force: true });
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -52,16 +44,11 @@ export async function uploadVhd(blobs: BlobServiceClient, opts: Partial<VhdFixtu
   }
 }
 
-let logos: Promise<OfferDraft['logos']> | undefined;
+let logos: ReturnType<typeof uploadSampleLogos> | undefined;
 
-export function uploadLogos(blobs: BlobServiceClient): Promise<OfferDraft['logos']> {
-  const sizes = { small: [48, 48], medium: [90, 90], large: [216, 216], wide: [255, 115] } as const;
-  logos ??= (async () => {
-    const entries = await Promise.all(
-      Object.entries(sizes).map(async ([kind, [w, h]]) => [kind, await uploadBlockBlob(blobs, CONTAINER, `logos/${w}x${h}.png`, pngBuffer(w, h), 'image/png')]),
-    );
-    return Object.fromEntries(entries);
-  })();
+/** Uploaded once per test file; every offer of the file points at them. */
+export function uploadLogos(blobs: BlobServiceClient): ReturnType<typeof uploadSampleLogos> {
+  logos ??= uploadSampleLogos(blobs, CONTAINER, 'logos');
   return logos;
 }
 
@@ -71,7 +58,7 @@ export function uploadLogos(blobs: BlobServiceClient): Promise<OfferDraft['logos
  */
 export async function hostedOffer(blobs: BlobServiceClient, vhd?: Partial<VhdFixtureOptions>): Promise<OfferDraft> {
   const [osVhdUrl, logoUrls] = await Promise.all([vhd ? uploadVhd(blobs, vhd) : uploadLinuxImage(blobs), uploadLogos(blobs)]);
-  return { ...validOffer({ osVhdUrl, logos: logoUrls as never }), leadDestination: null };
+  return { ...validOffer({ osVhdUrl, logos: logoUrls }), leadDestination: null };
 }
 
 export const uniqueOfferId = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;

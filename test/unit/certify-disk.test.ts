@@ -14,7 +14,7 @@ import { CONTAINERS, reportBlobName } from '../../activities/storage/layout';
 import { buildPlan } from '../../activities/validate/rules';
 import { startRangeServer, type RangeServer } from '../../scripts/lib/range-server';
 import { GiB, MiB, vhdFooterBytes, writeSparseVhd, type VhdFixtureOptions } from '../../scripts/lib/vhd-writer';
-import { buildDiskImage, LINUX_ROOT_UUID, writeLinuxTree } from '../../scripts/lib/disk-image';
+import { buildSampleLinuxDisk } from '../../scripts/lib/disk-image';
 import { validOffer } from '../../scripts/lib/sample-offer';
 
 const dev: UrlPolicy = { allowedHosts: ['.blob.core.windows.net'], allowLoopback: true, timeoutMs: 5000 };
@@ -46,9 +46,7 @@ async function image(opts: VhdFixtureOptions): Promise<{ file: string; http: str
 /** A certifiable 30 GiB Linux OS disk (GPT, EFI + ext4 root of a compliant tree), sparse. */
 async function linuxImage(): Promise<{ file: string; http: string }> {
   const path = join(dir, `disk-${++n}.vhd`);
-  const tree = join(dir, `tree-${n}`);
-  await writeLinuxTree(tree);
-  await buildDiskImage(path, { virtualSize: 30 * GiB, scheme: 'gpt', partitions: [{ kind: 'efi', sizeBytes: 64 * MiB }, { kind: 'linux', fsTree: tree, fsUuid: LINUX_ROOT_UUID }] });
+  await buildSampleLinuxDisk(path, { virtualSize: 30 * GiB });
   server.routes.set(`/disk-${n}.vhd`, { file: path });
   return { file: pathToFileURL(path).href, http: server.url(`/disk-${n}.vhd?sv=1&sig=SECRET`) };
 }
