@@ -19,7 +19,7 @@ import { buildTestLead } from './leads/test-lead';
 import { buildProductPage } from './product-page';
 import { writePreviewPointer } from './storage/catalog';
 import { writeJson, writeText } from './storage/json-blobs';
-import { CONTAINERS, previewPageBlobName, replicaBlobName, replicaContainer } from './storage/layout';
+import { CONTAINERS, previewPageBlobName, replicaBlobName } from './storage/layout';
 import { loadOfferSnapshot } from './storage/offer-snapshots';
 
 /** `previewUrl`: where the preview endpoint serves this offer's page (shown on the page). */
@@ -41,7 +41,7 @@ export async function packageOffer(
         version: d.version,
         role: d.role,
         ...(d.lun !== undefined ? { lun: d.lun } : {}),
-        url: deps.blobs.getContainerClient(replicaContainer(region)).getBlobClient(replicaBlobName(ref, d)).url,
+        url: deps.regionAccounts.replicas(region).getBlobClient(replicaBlobName(ref, d)).url,
       })),
     })),
   };

@@ -1,15 +1,18 @@
 /**
- * Provisioning: server-side copies of every disk image into each region's replica container.
- * The storage service moves the bytes (Copy Blob); the worker only starts, watches and verifies
- * copies, so an image is never downloaded through it. Idempotent: a replica that already holds a
- * finished copy of the same source version (ETag and length in its metadata) is skipped, and a
- * copy still pending from an earlier attempt is followed rather than restarted.
+ * Provisioning: server-side copies of every disk image into each region's own storage account.
+ * The storage service moves the bytes (Copy Blob from a URL carrying a short-lived read SAS); the
+ * worker only starts, watches and verifies copies, so an image is never downloaded through it.
+ * Idempotent: a replica that already holds a finished copy of the same source version (ETag and
+ * length in its metadata) is skipped, and a copy still pending from an earlier attempt is followed
+ * rather than restarted.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BlobClient,
   BlobSASPermissions,
+  SASProtocol,
   StorageSharedKeyCredential,
+  generateBlobSASQueryParameters,
   type BlobBeginCopyFromUrlPollState,
   type BlobServiceClient,
   type PageBlobClient,
@@ -21,8 +24,8 @@ import type { ActivityDeps } from './deps';
 import { assertUrlAllowed, redactUrl, resolveAndCheck, UrlPolicyError } from './net/url-policy';
 import { urlAtField } from './offer-fields';
 import { deletePreviewOfRun } from './storage/catalog';
-import { container, writeJson } from './storage/json-blobs';
-import { CONTAINERS, replicaBlobName, replicaContainer, reportBlobName, runPrefix } from './storage/layout';
+import { writeJson } from './storage/json-blobs';
+import { CONTAINERS, replicaBlobName, reportBlobName, runPrefix } from './storage/layout';
 import { mapLimit } from './map-limit';
 import { loadOfferSnapshot } from './storage/offer-snapshots';
 import { errorCodeOf, scrubbed, scrubSecrets, statusOf } from './storage/rest-errors';
@@ -46,6 +49,8 @@ export interface CopySource {
   copyUrl: string;
   etag: string;
   length: number;
+  /** The SAS in `copyUrl` is ours (an image in the control account): a refused read is for us to fix, not the publisher. */
+  ourSas?: boolean;
 }
 
 export type ReplicaClient = Pick<PageBlobClient, 'getProperties' | 'beginCopyFromURL' | 'abortCopyFromURL' | 'deleteIfExists'>;
@@ -56,8 +61,8 @@ const META_LENGTH = 'sourcelength';
 const POLL = { firstMs: 500, maxMs: 10_000 };
 
 /**
- * Copies every disk into `replicas-<region>` under the run's prefix. `bytes` counts all the
- * region's disks (copied now or before); `skipped` those that were already complete.
+ * Copies every disk into the region's account (`replicas-<region>`, under the run's prefix).
+ * `bytes` counts all the region's disks (copied now or before); `skipped` those already complete.
  */
 export async function replicateRegion(
   deps: ActivityDeps,
@@ -68,12 +73,12 @@ export async function replicateRegion(
 ): Promise<ReplicateRegionResult> {
   throwIfAborted(ctl.signal);
   const offer = await loadOfferSnapshot(deps.blobs, ref.offerRef);
-  const target = await container(deps.blobs, replicaContainer(region));
+  const target = await deps.regionAccounts.ensureReplicas(region);
   let bytes = 0;
   let skipped = 0;
   for (const disk of disks) {
     throwIfAborted(ctl.signal);
-    const source = await describeSource(deps, offer, disk);
+    const source = await describeSource(deps, offer, disk, deps.regionAccounts.account(region));
     const replica = target.getPageBlobClient(replicaBlobName(ref, disk));
     const label = { region, disk: disk.blobName };
     if ((await copyDisk(replica, source, ctl, label)) === 'skipped') skipped++;
@@ -133,6 +138,9 @@ async function startCopy(replica: ReplicaClient, source: CopySource, label: { re
   } catch (err) {
     const status = statusOf(err);
     if (errorCodeOf(err) === 'CannotVerifyCopySource' && status !== undefined && status < 500 && status !== 412) {
+      if (source.ourSas) {
+        throw new Error(`The storage account of ${label.region} could not read the image at ${source.field} from the control account (HTTP ${status}); retrying.`);
+      }
       throw ApplicationFailure.nonRetryable(
         `The storage service could not read the image at ${source.field} to copy it (HTTP ${status}): ` +
           'check that the URL is right and that its SAS token grants read access and has not expired.',
@@ -171,7 +179,7 @@ async function waitForCopy(
 function copyFailure(status: string, description: string | undefined, source: CopySource, label: { region: string; disk: string }): Error {
   const detail = scrubSecrets((description ?? '').split('\n')[0]).slice(0, 200);
   const code = Number(/^\s*(\d{3})\b/.exec(description ?? '')?.[1]);
-  if (status === 'failed' && (code === 401 || code === 403 || code === 404)) {
+  if (status === 'failed' && (code === 401 || code === 403 || code === 404) && !source.ourSas) {
     return ApplicationFailure.nonRetryable(
       `Copying the image at ${source.field} stopped because the source could no longer be read (${detail}): ` +
         'check that its SAS token grants read access and stays valid until provisioning completes.',
@@ -189,8 +197,11 @@ async function verifyReplica(replica: ReplicaClient, source: CopySource, label: 
   }
 }
 
-/** Checks the disk URL against the policy and reads the source's properties (a HEAD, no download). */
-async function describeSource(deps: ActivityDeps, offer: OfferDraft, disk: DiskRef): Promise<CopySource> {
+/**
+ * Checks the disk URL against the policy and reads the source's properties (a HEAD, no download),
+ * then decides how `target` will read it: see `copySourceUrl`.
+ */
+async function describeSource(deps: ActivityDeps, offer: OfferDraft, disk: DiskRef, target: BlobServiceClient): Promise<CopySource> {
   const url = urlAtField(offer, disk.field);
   try {
     // The worker sends a HEAD to this URL, so it gets the same SSRF checks as any fetch.
@@ -199,8 +210,7 @@ async function describeSource(deps: ActivityDeps, offer: OfferDraft, disk: DiskR
     if (!(err instanceof UrlPolicyError)) throw scrubbed(`Checking the image URL at ${disk.field} failed`, err);
     throw ApplicationFailure.nonRetryable(`The image URL at ${disk.field} is not allowed: ${scrubSecrets(err.message)}`, 'ImageUrlNotAllowed');
   }
-  const own = ownAccountBlobUrl(deps.blobs, url);
-  const copyUrl = own ?? url;
+  const own = blobUrlIn(deps.blobs, url);
   let props;
   try {
     props = await (own ? new BlobClient(own, deps.blobs.credential) : new BlobClient(url)).getProperties();
@@ -225,22 +235,43 @@ async function describeSource(deps: ActivityDeps, offer: OfferDraft, disk: DiskR
     );
   }
   if (!props.etag || props.contentLength === undefined) throw new Error(`The image at ${disk.field} reported no ETag or length; retrying.`);
-  return { field: disk.field, copyUrl, etag: props.etag, length: props.contentLength };
+  const base = { field: disk.field, etag: props.etag, length: props.contentLength };
+  if (!own) return { ...base, copyUrl: url };
+  // Same account: Azure authorizes the source with the destination request's own key.
+  if (blobUrlIn(target, own)) return { ...base, copyUrl: own };
+  return { ...base, copyUrl: mintReadSas(deps, own), ourSas: true };
 }
 
 /**
- * A source in the control account, as its plain URL: Azure authorizes a same-account copy source
- * with the destination request's own key, so no SAS is minted or forwarded. (It also keeps Azurite
- * on its in-store copy path: a SAS-bearing source makes it download the whole blob to validate it.)
- * Sources elsewhere are used as given (public, or with the publisher's SAS).
+ * An image in the control account (where the demo and operators upload), as its plain URL; images
+ * elsewhere are used as given (public, or with the publisher's SAS). Undefined also when the
+ * control account has no shared key to authorize with.
  */
-function ownAccountBlobUrl(blobs: BlobServiceClient, url: string): string | undefined {
-  if (!(blobs.credential instanceof StorageSharedKeyCredential)) return undefined;
+function blobUrlIn(account: BlobServiceClient, url: string): string | undefined {
+  if (!(account.credential instanceof StorageSharedKeyCredential)) return undefined;
   const u = new URL(url);
-  const account = new URL(blobs.url);
-  const base = `${account.origin}${account.pathname.replace(/\/?$/, '/')}`;
+  const a = new URL(account.url);
+  const base = `${a.origin}${a.pathname.replace(/\/?$/, '/')}`;
   const plain = `${u.origin}${u.pathname}`;
   return plain.startsWith(base) ? plain : undefined;
+}
+
+/** A read-only SAS on one control-account blob, valid for COPY_SOURCE_SAS_MINUTES (a little earlier too, for clock skew). */
+function mintReadSas(deps: ActivityDeps, plainUrl: string): string {
+  const now = Date.now();
+  const blob = new BlobClient(plainUrl, deps.blobs.credential);
+  const sas = generateBlobSASQueryParameters(
+    {
+      containerName: blob.containerName,
+      blobName: blob.name,
+      permissions: BlobSASPermissions.parse('r'),
+      startsOn: new Date(now - 5 * 60_000),
+      expiresOn: new Date(now + deps.config.copySourceSasMinutes * 60_000),
+      protocol: plainUrl.startsWith('https:') ? SASProtocol.Https : SASProtocol.HttpsAndHttp,
+    },
+    deps.blobs.credential as StorageSharedKeyCredential,
+  );
+  return `${plainUrl}?${sas.toString()}`;
 }
 
 async function propertiesOrUndefined(replica: ReplicaClient) {
@@ -277,7 +308,7 @@ function throwIfAborted(signal: AbortSignal): void {
 
 /** Names of the run's replicas in one region (none when the container does not exist). */
 async function listRunReplicas(deps: ActivityDeps, ref: RunRef, region: string) {
-  const c = deps.blobs.getContainerClient(replicaContainer(region));
+  const c = deps.regionAccounts.replicas(region);
   const found: Array<{ name: string; length: number; copyStatus?: string; copyId?: string }> = [];
   try {
     for await (const b of c.listBlobsFlat({ prefix: runPrefix(ref), includeCopy: true })) {

@@ -5,12 +5,9 @@
 import { z } from 'zod';
 import { DEFAULT_REGIONS } from '../domain/regions';
 import { IO_TASK_QUEUE, TASK_QUEUE } from '../domain/messages';
+import { AZURITE_DEV_CONNECTION_STRING } from './azurite-accounts';
+import { resolveRegionStorage } from './region-storage';
 
-/** Azurite's well-known development account (public, documented by Microsoft). */
-export const AZURITE_DEV_CONNECTION_STRING =
-  'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;' +
-  'AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;' +
-  'BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;';
 
 const csv = (v: string | undefined) =>
   (v ?? '')
@@ -39,7 +36,11 @@ const envSchema = z.object({
   PUBLISHER_API_KEYS: z.string().optional(),
   OPERATOR_API_KEYS: z.string().optional(),
   REGIONS: z.string().optional(),
+  /** Each region's storage account: JSON (or @file) of region → connection string; see config/region-storage.ts. */
+  REGION_STORAGE: z.string().optional(),
   PROVISION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  /** Lifetime of the read SAS minted on a control-account image for a cross-account copy. */
+  COPY_SOURCE_SAS_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(240),
   SUPPORT_URL: z.url().default('https://support.marketplace.local/requests/new'),
   /** Hosts publisher URLs may point at: exact names or `.suffix`. */
   URL_ALLOWED_HOSTS: z.string().default('.blob.core.windows.net,.table.core.windows.net'),
@@ -78,7 +79,10 @@ export interface AppConfig {
   publisherKeys: Map<string, string>;
   operatorKeys: Set<string>;
   regions: string[];
+  /** region → connection string of the account its replicas go to (secrets: never log). */
+  regionStorage: ReadonlyMap<string, string>;
   provisionConcurrency: number;
+  copySourceSasMinutes: number;
   supportUrl: string;
   /** Images and logos. */
   urlPolicy: { allowedHosts: string[]; allowLoopback: boolean; timeoutMs: number };
@@ -117,6 +121,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`Invalid configuration:\n  REGIONS: "${badRegion}" is not a region name (lower-case letters and digits)`);
   }
 
+  const regionStorage = resolveRegionStorage(e.REGION_STORAGE, e.AZURE_STORAGE_CONNECTION_STRING, regions);
+  if (!regionStorage.ok) {
+    throw new ConfigError(`Invalid configuration:\n${regionStorage.problems.map((p) => `  REGION_STORAGE: ${p}`).join('\n')}`);
+  }
+
   const roles = csv(e.WORKER_ROLES);
   const unknownRole = roles.find((r) => r !== 'workflow' && r !== 'io');
   if (unknownRole !== undefined || roles.length === 0) {
@@ -141,7 +150,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     publisherKeys,
     operatorKeys: new Set(csv(e.OPERATOR_API_KEYS)),
     regions,
+    regionStorage: regionStorage.map,
     provisionConcurrency: e.PROVISION_CONCURRENCY,
+    copySourceSasMinutes: e.COPY_SOURCE_SAS_MINUTES,
     supportUrl: e.SUPPORT_URL,
     urlPolicy: { allowedHosts: csv(e.URL_ALLOWED_HOSTS), allowLoopback: e.URL_ALLOW_LOOPBACK, timeoutMs: e.URL_FETCH_TIMEOUT_MS },
     leadUrlPolicy: { allowedHosts: csv(e.LEAD_URL_ALLOWED_HOSTS), allowLoopback: e.URL_ALLOW_LOOPBACK, timeoutMs: e.URL_FETCH_TIMEOUT_MS },

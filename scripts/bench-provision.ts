@@ -1,8 +1,9 @@
 /**
  * `npm run bench:provision`: replicates a 1 GiB image (GPT, EFI + ext4 root, as a page blob) to the
- * 55 default regions with the `provision` step's own code, on an embedded Azurite (or the account
- * of AZURE_STORAGE_CONNECTION_STRING), and prints the wall time, copies per second and the bytes
- * that passed through this process (read from /proc/self/io, which counts socket traffic too).
+ * 55 default regions with the `provision` step's own code — from the control account into each
+ * region's own account, on an embedded Azurite (or the accounts of AZURE_STORAGE_CONNECTION_STRING
+ * and REGION_STORAGE) — and prints the wall time, copies per second and the bytes that passed
+ * through this process (read from /proc/self/io, which counts socket traffic too).
  *
  *   npm run bench:provision -- --concurrency 8
  */
@@ -46,7 +47,7 @@ async function main() {
       azurite = await startAzurite({ blobPort: await freePort(), tablePort: await freePort(), queuePort: await freePort(), inMemory: true, logDir: work });
       connectionString = azurite.connectionString;
     }
-    const deps = createActivityDeps(loadConfig({ AZURE_STORAGE_CONNECTION_STRING: connectionString, URL_ALLOW_LOOPBACK: 'true' }));
+    const deps = createActivityDeps(loadConfig({ ...process.env, AZURE_STORAGE_CONNECTION_STRING: connectionString, URL_ALLOW_LOOPBACK: 'true' }));
 
     const image = path.join(work, 'os.vhd');
     await buildSampleLinuxDisk(image, { virtualSize: GiB });
@@ -56,7 +57,7 @@ async function main() {
     const ref: RunRef = { publisherId: 'bench', offerId: 'provision', workflowId: 'publish/bench/provision', runId: path.basename(work), offerRef };
     const disks = buildPlan(offer).disks;
     const ctl = { heartbeat: () => undefined, signal: new AbortController().signal };
-    console.log(`image: 1 GiB fixed VHD page blob; ${DEFAULT_REGIONS.length} regions, ${concurrency} copies at a time`);
+    console.log(`image: 1 GiB fixed VHD page blob; ${DEFAULT_REGIONS.length} regions, each its own storage account; ${concurrency} copies at a time`);
 
     const ioBefore = processIoBytes();
     const start = performance.now();

@@ -10,9 +10,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Connection } from '@temporalio/client';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../domain/messages';
-import { AZURITE_DEV_CONNECTION_STRING } from '../config/env';
+import { AZURITE_DEV_ACCOUNT, AZURITE_DEV_KEY, azuriteAccountsEnv } from '../config/azurite-accounts';
+import { DEFAULT_REGIONS } from '../domain/regions';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 export const TEMPORAL_CLI_PATH = path.join(REPO_ROOT, '.tools', 'bin', 'temporal');
@@ -306,23 +308,30 @@ export interface AzuriteOptions {
   inMemory?: boolean;
   logDir: string;
   readyTimeoutMs?: number;
+  /** Regions that get an account of their own (config/azurite-accounts.ts); default the 55 of domain.md. */
+  regions?: Iterable<string>;
 }
 
-const DEV_ACCOUNT = 'devstoreaccount1';
-const DEV_KEY = /AccountKey=([^;]+)/.exec(AZURITE_DEV_CONNECTION_STRING)![1];
-
 export function azuriteConnectionString(ports: { blobPort: number; queuePort: number; tablePort: number }): string {
-  const ep = (p: number) => `http://127.0.0.1:${p}/${DEV_ACCOUNT}`;
+  const ep = (p: number) => `http://127.0.0.1:${p}/${AZURITE_DEV_ACCOUNT}`;
   return (
-    `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
+    `DefaultEndpointsProtocol=http;AccountName=${AZURITE_DEV_ACCOUNT};AccountKey=${AZURITE_DEV_KEY};` +
     `BlobEndpoint=${ep(ports.blobPort)};QueueEndpoint=${ep(ports.queuePort)};TableEndpoint=${ep(ports.tablePort)};`
   );
 }
 
+/**
+ * Azurite with the development account and one account per region, its blob service behind the
+ * gateway of scripts/lib/azurite-gateway.ts (which clients reach on `blobPort`), in one process
+ * (scripts/azurite.ts).
+ */
 export async function startAzurite(o: AzuriteOptions): Promise<AzuriteHandle> {
+  const innerBlobPort = await freePort();
   const args = [
-    path.join(NODE_MODULES, 'azurite', 'dist', 'src', 'azurite.js'),
-    '--blobHost', '127.0.0.1', '--blobPort', String(o.blobPort),
+    // By file URL: Azurite's cwd is its data folder, where a bare `tsx` would not resolve.
+    '--import', pathToFileURL(require.resolve('tsx')).href, path.join(REPO_ROOT, 'scripts', 'azurite.ts'),
+    '--gatewayPort', String(o.blobPort),
+    '--blobHost', '127.0.0.1', '--blobPort', String(innerBlobPort),
     '--queueHost', '127.0.0.1', '--queuePort', String(o.queuePort),
     '--tableHost', '127.0.0.1', '--tablePort', String(o.tablePort),
     '--skipApiVersionCheck', '--loose', '--disableTelemetry', '--silent', ...(process.env.AZURITE_DEBUG ? ['--debug', process.env.AZURITE_DEBUG] : []),
@@ -340,27 +349,28 @@ export async function startAzurite(o: AzuriteOptions): Promise<AzuriteHandle> {
     logFile: path.join(o.logDir, 'azurite.log'),
     // Azurite's debug log and legacy workspace files go to cwd; keep them out of the repo root.
     cwd: o.location && !o.inMemory ? o.location : o.logDir,
+    env: { ...process.env, AZURITE_ACCOUNTS: azuriteAccountsEnv(o.regions ?? DEFAULT_REGIONS) },
   });
   const connectionString = azuriteConnectionString(o);
   await waitReady(handle, () => azuriteAnswers(o), o.readyTimeoutMs ?? 60_000);
   return {
     ...handle,
     connectionString,
-    blobEndpoint: `http://127.0.0.1:${o.blobPort}/${DEV_ACCOUNT}`,
-    queueEndpoint: `http://127.0.0.1:${o.queuePort}/${DEV_ACCOUNT}`,
-    tableEndpoint: `http://127.0.0.1:${o.tablePort}/${DEV_ACCOUNT}`,
+    blobEndpoint: `http://127.0.0.1:${o.blobPort}/${AZURITE_DEV_ACCOUNT}`,
+    queueEndpoint: `http://127.0.0.1:${o.queuePort}/${AZURITE_DEV_ACCOUNT}`,
+    tableEndpoint: `http://127.0.0.1:${o.tablePort}/${AZURITE_DEV_ACCOUNT}`,
   };
 }
 
-/** Ready means: blob and table endpoints give an HTTP answer for the dev account (any status). */
+/** Ready means: blob (through the gateway) and table endpoints give Azurite's answer for the dev account. */
 async function azuriteAnswers(o: { blobPort: number; tablePort: number }): Promise<boolean> {
-  const blob = await fetch(`http://127.0.0.1:${o.blobPort}/${DEV_ACCOUNT}?comp=list`, { signal: AbortSignal.timeout(2000) });
-  const table = await fetch(`http://127.0.0.1:${o.tablePort}/${DEV_ACCOUNT}/Tables`, {
+  const blob = await fetch(`http://127.0.0.1:${o.blobPort}/${AZURITE_DEV_ACCOUNT}?comp=list`, { signal: AbortSignal.timeout(2000) });
+  const table = await fetch(`http://127.0.0.1:${o.tablePort}/${AZURITE_DEV_ACCOUNT}/Tables`, {
     headers: { accept: 'application/json' },
     signal: AbortSignal.timeout(2000),
   });
   // Unauthenticated requests get 403 from Azurite, which is proof enough that it serves the account.
-  return blob.status > 0 && table.status > 0;
+  return blob.status > 0 && blob.status !== 502 && table.status > 0;
 }
 
 /* ---------------------------------------------------------------- MailDev */

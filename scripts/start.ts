@@ -9,6 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { emulatorRegionAccount } from '../config/azurite-accounts';
+import { DEFAULT_REGIONS } from '../domain/regions';
 import { ensureTemporalCli } from './prepare-tools';
 import {
   REPO_ROOT,
@@ -147,12 +149,18 @@ export async function main(): Promise<void> {
       tablePort: PORTS.table,
       location: path.join(DATA, 'azurite'),
       logDir: LOGS,
+      // Every configured region gets its own account, named ones beyond the default 55 too.
+      regions: [...DEFAULT_REGIONS, ...(process.env.REGIONS ?? '').split(',').map((r) => r.trim()).filter(Boolean)],
     });
     handles.push(a);
     env.AZURE_STORAGE_CONNECTION_STRING = a.connectionString;
     // Development images are served from Azurite on loopback; let the validate step fetch them.
     env.URL_ALLOW_LOOPBACK ??= 'true';
-    azuriteLines = [`Azurite blob         ${a.blobEndpoint}`, `Azurite table        ${a.tableEndpoint}`];
+    azuriteLines = [
+      `Azurite blob         ${a.blobEndpoint}`,
+      `Azurite table        ${a.tableEndpoint}`,
+      `Region accounts      one per region (e.g. ${emulatorRegionAccount('eastus').name}), REGION_STORAGE to change`,
+    ];
   }
 
   let inbox: string | undefined;

@@ -6,7 +6,8 @@
  */
 import { AzureNamedKeyCredential, AzureSASCredential, TableClient } from '@azure/data-tables';
 import { ApplicationFailure } from '@temporalio/common';
-import { AZURITE_DEV_CONNECTION_STRING, type AppConfig } from '../../config/env';
+import type { AppConfig } from '../../config/env';
+import { AZURITE_DEV_CONNECTION_STRING } from '../../config/azurite-accounts';
 import type { LeadDeliveryOutcome } from '../../domain/status';
 import { assertUrlAllowed, resolveAndCheck, UrlPolicyError } from '../net/url-policy';
 import { scrubbed, scrubSecrets, statusOf } from '../storage/rest-errors';

@@ -1,6 +1,7 @@
 /**
- * Where the pipeline keeps things in Azure Storage (the control account of
- * AZURE_STORAGE_CONNECTION_STRING). One place for every container and blob name.
+ * Where the pipeline keeps things in Azure Storage: the control account of
+ * AZURE_STORAGE_CONNECTION_STRING, and each region's account for replicas. One place for every
+ * container and blob name.
  */
 import type { DiskRef, RunRef } from '../../domain/pipeline';
 
@@ -15,7 +16,7 @@ export const CONTAINERS = {
   live: 'catalog-live',
 } as const;
 
-/** Each target region gets its own container (issue 4 moves regions to their own accounts). */
+/** A region's replicas, in that region's account; the container is named for the region so accounts can be shared. */
 export function replicaContainer(region: string): string {
   return `replicas-${region}`;
 }

@@ -5,7 +5,7 @@
 import { publishWorkflowId } from '../../domain/messages';
 import type { PublishStatusBody } from '../../domain/status';
 import { DEFAULT_REGIONS } from '../../domain/regions';
-import { replicaContainer, runPrefix } from '../../activities/storage/layout';
+import { runPrefix } from '../../activities/storage/layout';
 import { hostedOffer, uniqueOfferId } from '../helpers/assets';
 import { recordHistory } from '../helpers/histories';
 import { call, offerPath, stepOf, waitForStatus } from '../helpers/http';
@@ -18,7 +18,7 @@ async function replicasOf(stack: Stack, run: PublishStatusBody): Promise<string[
   const names: string[] = [];
   await Promise.all(
     stack.config.regions.map(async (region) => {
-      const container = stack.blobs.getContainerClient(replicaContainer(region));
+      const container = stack.regionAccounts.replicas(region);
       if (!(await container.exists())) return;
       for await (const b of container.listBlobsFlat({ prefix: runPrefix(run) })) names.push(`${region}/${b.name}`);
     }),
@@ -102,7 +102,7 @@ describe('cancel', () => {
     // The regions the run had finished, and the identity of each copy (a new copy gets a new copy id and ETag).
     const finished = Object.entries(copying.provisioning!.regions).filter(([, state]) => state === 'Complete').map(([region]) => region);
     const identity = async (region: string) => {
-      const p = await stack.blobs.getContainerClient(replicaContainer(region)).getBlobClient(`${runPrefix(copying)}standard/1.0.0/os.vhd`).getProperties();
+      const p = await stack.regionAccounts.replicas(region).getBlobClient(`${runPrefix(copying)}standard/1.0.0/os.vhd`).getProperties();
       return `${p.copyId} ${p.etag}`;
     };
     const before = await Promise.all(finished.map(identity));

@@ -6,7 +6,7 @@ import { TableClient } from '@azure/data-tables';
 import { BlobClient } from '@azure/storage-blob';
 import { publishWorkflowId } from '../../domain/messages';
 import type { PublishStatusBody } from '../../domain/status';
-import { replicaContainer, runPrefix } from '../../activities/storage/layout';
+import { runPrefix } from '../../activities/storage/layout';
 import { GiB } from '../../scripts/lib/vhd-writer';
 import { hostedOffer, uniqueOfferId } from '../helpers/assets';
 import { recordHistory } from '../helpers/histories';
@@ -71,12 +71,12 @@ describe('publish to live through the HTTP API', () => {
     // Replicas: one per region, the image's full length, copied by the storage service.
     for (const region of stack.config.regions) {
       const blobs: Array<{ name: string; length?: number }> = [];
-      for await (const b of stack.blobs.getContainerClient(replicaContainer(region)).listBlobsFlat({ prefix: runPrefix(waiting) })) {
+      for await (const b of stack.regionAccounts.replicas(region).listBlobsFlat({ prefix: runPrefix(waiting) })) {
         blobs.push({ name: b.name, length: b.properties.contentLength });
       }
       expect(blobs).toEqual([{ name: `${runPrefix(waiting)}standard/1.0.0/os.vhd`, length: GiB + 512 }]);
     }
-    const replica = stack.blobs.getContainerClient(replicaContainer('eastus')).getBlobClient(`${runPrefix(waiting)}standard/1.0.0/os.vhd`);
+    const replica = stack.regionAccounts.replicas('eastus').getBlobClient(`${runPrefix(waiting)}standard/1.0.0/os.vhd`);
     const source = new BlobClient(offer.skus![0].diskVersions![0].osVhdUrl!);
     expect((await replica.downloadToBuffer(0, 64 * 1024)).equals(await source.downloadToBuffer(0, 64 * 1024))).toBe(true);
 
@@ -99,7 +99,7 @@ describe('publish to live through the HTTP API', () => {
     // Per region, the replicated image to deploy from: the very blobs provision wrote.
     expect(page.body.deployFrom.map((r: { region: string }) => r.region)).toEqual(stack.config.regions);
     for (const r of page.body.deployFrom as Array<{ region: string; images: Array<{ url: string; role: string }> }>) {
-      expect(r.images).toEqual([expect.objectContaining({ role: 'os', url: stack.blobs.getContainerClient(replicaContainer(r.region)).getBlobClient(`${runPrefix(waiting)}standard/1.0.0/os.vhd`).url })]);
+      expect(r.images).toEqual([expect.objectContaining({ role: 'os', url: stack.regionAccounts.replicas(r.region).getBlobClient(`${runPrefix(waiting)}standard/1.0.0/os.vhd`).url })]);
       expect(r.images[0].url).not.toMatch(/sig=/);
     }
     const html = await call(stack, 'GET', previewPath, { key: null, headers: { 'x-ms-subscription-id': ALLOWED, accept: 'text/html' } });

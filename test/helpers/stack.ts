@@ -13,6 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { loadConfig, type AppConfig } from '../../config/env';
 import { createActivityDeps } from '../../activities/deps';
+import type { RegionAccounts } from '../../activities/storage/region-accounts';
 import { createApp } from '../../api/app';
 import { PublishGateway } from '../../api/publish-gateway';
 import { createWorkers } from '../../workers/create-workers';
@@ -57,6 +58,8 @@ export interface Stack {
   config: AppConfig;
   client: Client;
   blobs: BlobServiceClient;
+  /** Each region's account, where replicas are. */
+  regionAccounts: RegionAccounts;
   workers: Worker[];
   /** Starts the workers again (after `stopWorkers`), as a restarted worker process would. */
   startWorkers(): Promise<void>;
@@ -118,6 +121,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     config,
     client,
     blobs: deps.blobs,
+    regionAccounts: deps.regionAccounts,
     get workers() {
       return workers;
     },

@@ -1,4 +1,7 @@
-/** Provisioning against the run's Azurite: server-side copies, idempotence, cancel, cleanup, report. */
+/**
+ * Provisioning against the run's Azurite, where every region has its own account: cross-account
+ * server-side copies, idempotence, cancel, cleanup, report.
+ */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { BlobSASPermissions, type ContainerClient } from '@azure/storage-blob';
 import { ApplicationFailure } from '@temporalio/common';
@@ -8,6 +11,7 @@ import type { OfferDraft } from '../../domain/offer';
 import { createActivityDeps, type ActivityDeps } from '../../activities/deps';
 import { cleanupRun, copyDisk, replicateRegion, writeProvisionReport, type CopyProgress, type ReplicaClient } from '../../activities/provision';
 import { CONTAINERS, replicaContainer, reportBlobName, runPrefix } from '../../activities/storage/layout';
+import { emulatorRegionAccount } from '../../config/azurite-accounts';
 import { readJson } from '../../activities/storage/json-blobs';
 import { saveOfferSnapshot } from '../../activities/storage/offer-snapshots';
 import { testServices } from '../helpers/services';
@@ -16,7 +20,7 @@ const MiB = 1024 * 1024;
 const OS_LENGTH = 32 * MiB + 512;
 const DATA_LENGTH = 20 * MiB + 512;
 const MARK_AT = 5 * MiB;
-const REGIONS = ['testeast', 'testwest', 'testnorth'];
+const REGIONS = ['australiaeast', 'brazilsouth', 'norwayeast'];
 
 function makeDeps(): ActivityDeps {
   const s = testServices();
@@ -90,10 +94,13 @@ describe('provision', () => {
     for (const [i, r] of results.entries()) {
       expect(r).toEqual({ region: REGIONS[i], disks: 2, bytes: OS_LENGTH + DATA_LENGTH, skipped: 0 });
     }
-    expect(beats.some((b) => b.region === 'testwest' && b.disk === 'standard/1.0.0/os.vhd' && b.total === OS_LENGTH)).toBe(true);
+    expect(beats.some((b) => b.region === 'brazilsouth' && b.disk === 'standard/1.0.0/os.vhd' && b.total === OS_LENGTH)).toBe(true);
 
     for (const region of REGIONS) {
-      const c = deps.blobs.getContainerClient(replicaContainer(region));
+      // In the region's own account, not the control account.
+      const c = deps.regionAccounts.replicas(region);
+      expect(c.accountName).toBe(emulatorRegionAccount(region).name);
+      expect(await listNames(deps.blobs.getContainerClient(replicaContainer(region)), runPrefix(ref))).toEqual([]);
       const os = await c.getPageBlobClient(`${runPrefix(ref)}standard/1.0.0/os.vhd`).getProperties();
       expect(os.contentLength).toBe(OS_LENGTH);
       expect(os.blobType).toBe('PageBlob');
@@ -123,14 +130,17 @@ describe('provision', () => {
         [`${runPrefix(ref)}standard/1.0.0/data0.vhd`, DATA_LENGTH],
         [`${runPrefix(ref)}standard/1.0.0/os.vhd`, OS_LENGTH],
       ]);
-      for (const x of r.replicas) expect(x.url).not.toContain('?');
+      for (const x of r.replicas) {
+        expect(x.url).not.toContain('?');
+        expect(new URL(x.url).pathname).toMatch(new RegExp(`^/${emulatorRegionAccount(r.region).name}/replicas-${r.region}/`));
+      }
     }
     expect(JSON.stringify(report)).not.toContain('sig=');
 
     expect(await cleanupRun(deps, ref, REGIONS)).toEqual({ replicasDeleted: 6, previewDeleted: 0 });
-    for (const region of REGIONS) expect(await listNames(deps.blobs.getContainerClient(replicaContainer(region)), runPrefix(ref))).toEqual([]);
-    // Idempotent, and regions never written to (no container) are fine.
-    expect(await cleanupRun(deps, ref, [...REGIONS, 'neverused'])).toEqual({ replicasDeleted: 0, previewDeleted: 0 });
+    for (const region of REGIONS) expect(await listNames(deps.regionAccounts.replicas(region), runPrefix(ref))).toEqual([]);
+    // Idempotent, and regions never written to are fine.
+    expect(await cleanupRun(deps, ref, [...REGIONS, 'westus3'])).toEqual({ replicasDeleted: 0, previewDeleted: 0 });
   });
 
   it('on cancel mid-way aborts the copy and leaves no unfinished replica', async () => {
@@ -144,9 +154,9 @@ describe('provision', () => {
       },
       signal: abort.signal,
     };
-    await expect(replicateRegion(deps, ref, 'testcancel', disks, ctl)).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(replicateRegion(deps, ref, 'koreacentral', disks, ctl)).rejects.toMatchObject({ name: 'AbortError' });
 
-    const c = deps.blobs.getContainerClient(replicaContainer('testcancel'));
+    const c = deps.regionAccounts.replicas('koreacentral');
     expect(await c.getBlobClient(`${runPrefix(ref)}standard/1.0.0/data0.vhd`).exists()).toBe(false);
     // What is left is only finished, verified copies.
     for (const name of await listNames(c, runPrefix(ref))) {
@@ -158,7 +168,7 @@ describe('provision', () => {
     const ref2 = await newRun();
     const done = new AbortController();
     done.abort();
-    await expect(replicateRegion(deps, ref2, 'testcancel', disks, { heartbeat: () => undefined, signal: done.signal })).rejects.toBeDefined();
+    await expect(replicateRegion(deps, ref2, 'koreacentral', disks, { heartbeat: () => undefined, signal: done.signal })).rejects.toBeDefined();
     expect(await listNames(c, runPrefix(ref2))).toEqual([]);
   });
 
@@ -172,7 +182,7 @@ describe('provision', () => {
     expect(abort.signal.aborted).toBe(true);
     expect(settled.some((s) => s.status === 'rejected')).toBe(true);
     for (const region of REGIONS) {
-      const c = deps.blobs.getContainerClient(replicaContainer(region));
+      const c = deps.regionAccounts.replicas(region);
       for (const name of await listNames(c, runPrefix(ref))) {
         const p = await c.getBlobClient(name).getProperties();
         expect(p.copyStatus).toBe('success');
@@ -192,17 +202,28 @@ describe('provision', () => {
     await block.upload('x', 1);
     const blockSas = await block.generateSasUrl({ permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + 3600_000) });
 
-    // A bad SAS on an image in our own account does not matter (the account key authorizes the
-    // copy), so ImageNotReadable needs a foreign account: see the pending-copy tests below.
-    void badSig;
+    // A bad SAS on an image in the control account does not matter (provision mints its own), so
+    // the publisher's storage is played by another account of the emulator.
+    const foreign = deps.regionAccounts.account('southindia').getContainerClient(`publisher-${randomUUID().slice(0, 8)}`);
+    await foreign.create();
+    const foreignOs = await uploadPageBlob(foreign, 'os.vhd', OS_LENGTH, osMark);
+    const foreignBadSig = (await foreignOs.generateSasUrl({ permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + 3600_000) })).replace(
+      /sig=[^&]+/,
+      'sig=bm90LXRoZS1zaWduYXR1cmU%3D',
+    );
+    const ownBadSig = await newRun({ skus: [{ skuId: 'standard', diskVersions: [{ version: '1.0.0', osVhdUrl: badSig }] }] });
+    await expect(replicateRegion(deps, ownBadSig, 'uksouth', [disks[0]], noControl())).resolves.toMatchObject({ disks: 1, skipped: 0 });
+    await cleanupRun(deps, ownBadSig, ['uksouth']);
+
     const cases: Array<[string, string]> = [
+      [foreignBadSig, 'ImageNotReadable'],
       [blockSas, 'ImageNotPageBlob'],
       [images.getBlobClient('missing.vhd').url, 'ImageNotFound'],
       ['https://images.example.com/os.vhd?sig=secret', 'ImageUrlNotAllowed'],
     ];
     for (const [url, type] of cases) {
       const ref = await newRun({ skus: [{ skuId: 'standard', diskVersions: [{ version: '1.0.0', osVhdUrl: url }] }] });
-      const err = await replicateRegion(deps, ref, 'testbad', [disks[0]], noControl()).catch((e: unknown) => e);
+      const err = await replicateRegion(deps, ref, 'uksouth', [disks[0]], noControl()).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ApplicationFailure);
       expect(err).toMatchObject({ type, nonRetryable: true });
       expect((err as Error).message).toContain('skus[0].diskVersions[0].osVhdUrl');
