@@ -36,6 +36,7 @@ ${banner}
 ${page.categories.length ? html`<p>Categories: ${page.categories.join(', ')}</p>` : ''}
 <section><h2>Overview</h2><p>${page.longSummary}</p><div class="description">${raw(page.descriptionHtml)}</div></section>
 <section><h2>Plans</h2>${page.skus.map(renderSku)}</section>
+${renderDeployFrom(page)}
 ${renderLinks(page)}
 ${page.termsOfUse ? html`<section><h2>Terms of use</h2><div class="terms">${page.termsOfUse}</div></section>` : ''}
 </main>
@@ -59,6 +60,18 @@ ${sku.description ? html`<p>${sku.description}</p>` : ''}
 </table>
 </div>
 `;
+}
+
+/** Per region, the replicated images a VM is deployed from (collapsed: 55 regions make a long table). */
+function renderDeployFrom(page: ProductPage): SafeHtml | '' {
+  const regions = page.deployFrom?.filter((r) => r.images.length) ?? [];
+  if (!regions.length) return '';
+  const disk = (i: (typeof regions)[number]['images'][number]) => `${i.skuId} ${i.version} ${i.role === 'os' ? 'OS disk' : `data disk, LUN ${i.lun}`}`;
+  return html`<section><h2>Deploy from</h2><details><summary>Images replicated to ${regions.length} region${regions.length === 1 ? '' : 's'}</summary>
+<table class="deploy-from"><tr><th>Region</th><th>Disk</th><th>Image</th></tr>
+${regions.map((r) => r.images.map((i, n) => html`<tr>${n === 0 ? html`<td rowspan="${String(r.images.length)}">${r.region}</td>` : ''}<td>${disk(i)}</td><td><code>${i.url}</code></td></tr>
+`))}
+</table></details></section>`;
 }
 
 function renderLinks(page: ProductPage): SafeHtml {

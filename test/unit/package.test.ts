@@ -208,6 +208,35 @@ describe('packageOffer', () => {
     expect(log!.deliveries.map((d) => d.delivered)).toEqual([true, true]);
   });
 
+  it('lists, per region, the replicas to deploy from, in the JSON and the HTML page', async () => {
+    const ref = await newRun(offerWith(undefined));
+    const withDisks: PublishPlan = {
+      ...plan,
+      disks: [
+        { skuId: 'standard', version: '1.0.0', role: 'os', field: 'skus[0].diskVersions[0].osVhdUrl', blobName: 'standard/1.0.0/os.vhd' },
+        { skuId: 'standard', version: '1.0.0', role: 'data', lun: 0, field: 'skus[0].diskVersions[0].dataDisks[0].vhdUrl', blobName: 'standard/1.0.0/data0.vhd' },
+      ],
+    };
+    const result = await packageOffer(deps, ref, withDisks, ['eastus', 'westeurope'], 'http://127.0.0.1:3000/preview');
+    const page = (await readJson<ProductPage>(deps.blobs, CONTAINERS.preview, result.pageRef))!;
+    const html = (await readText(deps.blobs, CONTAINERS.preview, previewPageBlobName(ref, 'html')))!;
+    const replica = (region: string, disk: string) => deps.regionAccounts.replicas(region).getBlobClient(`${ref.publisherId}/${ref.offerId}/${ref.runId}/standard/1.0.0/${disk}`).url;
+    expect(page.deployFrom).toEqual(
+      ['eastus', 'westeurope'].map((region) => ({
+        region,
+        images: [
+          { skuId: 'standard', version: '1.0.0', role: 'os', url: replica(region, 'os.vhd') },
+          { skuId: 'standard', version: '1.0.0', role: 'data', lun: 0, url: replica(region, 'data0.vhd') },
+        ],
+      })),
+    );
+    expect(replica('eastus', 'os.vhd')).toMatch(/\/imgeastus\/replicas-eastus\//);
+    expect(html).toContain('<summary>Images replicated to 2 regions</summary>');
+    expect(html).toContain(`<tr><td rowspan="2">westeurope</td><td>standard 1.0.0 OS disk</td><td><code>${replica('westeurope', 'os.vhd')}</code></td></tr>`);
+    expect(html).toContain(`<tr><td>standard 1.0.0 data disk, LUN 0</td><td><code>${replica('westeurope', 'data0.vhd')}</code></td></tr>`);
+    expect(html).not.toMatch(/SECRETSIG|sig=/);
+  });
+
   it('fails for good on rejected credentials, names what to check, never echoes the key, and publishes no preview', async () => {
     const wrongKey = Buffer.from('wrong-key-'.repeat(6)).toString('base64');
     const cs = s.storageConnectionString.replace(/AccountKey=[^;]+/, `AccountKey=${wrongKey}`);
