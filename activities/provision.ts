@@ -73,7 +73,9 @@ export async function replicateRegion(
 ): Promise<ReplicateRegionResult> {
   throwIfAborted(ctl.signal);
   const offer = await loadOfferSnapshot(deps.blobs, ref.offerRef);
-  const target = await deps.regionAccounts.ensureReplicas(region);
+  const target = await deps.regionAccounts.ensureReplicas(region).catch((err: unknown) => {
+    throw scrubbed(`The storage account of region ${region} could not be used (check REGION_STORAGE)`, err);
+  });
   let bytes = 0;
   let skipped = 0;
   for (const disk of disks) {

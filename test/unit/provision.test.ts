@@ -232,6 +232,29 @@ describe('provision', () => {
   });
 });
 
+describe('a region whose account refuses us', () => {
+  it('fails with a retryable error naming the region and REGION_STORAGE, without the key', async () => {
+    const s = testServices();
+    const origin = new URL(/BlobEndpoint=([^;]+)/.exec(s.storageConnectionString)![1]).origin;
+    const { name } = emulatorRegionAccount('eastus');
+    const wrongKey = Buffer.alloc(64, 1).toString('base64');
+    const deps = createActivityDeps(
+      loadConfig({
+        AZURE_STORAGE_CONNECTION_STRING: s.storageConnectionString,
+        URL_ALLOW_LOOPBACK: 'true',
+        REGIONS: 'eastus',
+        REGION_STORAGE: JSON.stringify({ eastus: `DefaultEndpointsProtocol=http;AccountName=${name};AccountKey=${wrongKey};BlobEndpoint=${origin}/${name};` }),
+      }),
+    );
+    const offerRef = await saveOfferSnapshot(deps.blobs, 'contoso', 'refused', { title: 'x' });
+    const ref = { publisherId: 'contoso', offerId: 'refused', workflowId: 'publish/contoso/refused', runId: randomUUID(), offerRef };
+    const err = (await replicateRegion(deps, ref, 'eastus', [], noControl()).catch((e: unknown) => e)) as Error;
+    expect(err).not.toBeInstanceOf(ApplicationFailure);
+    expect(err.message).toMatch(/^The storage account of region eastus could not be used \(check REGION_STORAGE\) \(403 AuthorizationFailure\)/);
+    expect(err.message).not.toContain(wrongKey);
+  });
+});
+
 /** The polling path, which Azurite never takes (it finishes copies at once): a pending copy. */
 describe('copyDisk with a pending copy', () => {
   const source = { field: 'skus[0].diskVersions[0].osVhdUrl', copyUrl: 'https://a.blob.core.windows.net/i/os.vhd?sig=x', etag: '"e1"', length: 1000 };
