@@ -18,7 +18,7 @@ import {
   type PageBlobClient,
 } from '@azure/storage-blob';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { DiskRef, ReplicateRegionResult, RunRef } from '../domain/pipeline';
+import type { DiskRef, ReplicateRegionResult, RunKey, RunRef } from '../domain/pipeline';
 import type { OfferDraft } from '../domain/offer';
 import type { ActivityDeps } from './deps';
 import { assertUrlAllowed, redactUrl, resolveAndCheck, UrlPolicyError } from './net/url-policy';
@@ -309,7 +309,7 @@ function throwIfAborted(signal: AbortSignal): void {
 }
 
 /** Names of the run's replicas in one region (none when the container does not exist). */
-async function listRunReplicas(deps: ActivityDeps, ref: RunRef, region: string) {
+async function listRunReplicas(deps: ActivityDeps, ref: RunKey, region: string) {
   const c = deps.regionAccounts.replicas(region);
   const found: Array<{ name: string; length: number; copyStatus?: string; copyId?: string }> = [];
   try {
@@ -326,7 +326,7 @@ async function listRunReplicas(deps: ActivityDeps, ref: RunRef, region: string) 
  * Removes what a run created: its replicas in every region (pending copies aborted first) and its
  * preview page, plus the preview pointer if it still points at this run. Missing things are fine.
  */
-export async function cleanupRun(deps: ActivityDeps, ref: RunRef, regions: string[]): Promise<{ replicasDeleted: number; previewDeleted: number }> {
+export async function cleanupRun(deps: ActivityDeps, ref: RunKey, regions: string[]): Promise<{ replicasDeleted: number; previewDeleted: number }> {
   let replicasDeleted = 0;
   await mapLimit(regions, deps.config.provisionConcurrency, async (region) => {
     const { container: c, replicas } = await listRunReplicas(deps, ref, region);

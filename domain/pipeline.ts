@@ -16,6 +16,9 @@ export interface RunRef {
   offerRef: string;
 }
 
+/** What names a run's blobs (replicas, pages): enough to find and remove them after the run. */
+export type RunKey = Pick<RunRef, 'publisherId' | 'offerId' | 'runId'>;
+
 /** One disk of the offer, as the pipeline tracks it (no URL). */
 export interface DiskRef {
   skuId: string;

@@ -3,7 +3,7 @@
  * tells the preview endpoint which run's page to show and who may see it, in one read.
  */
 import type { BlobServiceClient } from '@azure/storage-blob';
-import type { RunRef } from '../../domain/pipeline';
+import type { RunKey, RunRef } from '../../domain/pipeline';
 import type { ProductPage } from '../product-page';
 import { readJson, readText, writeJson } from './json-blobs';
 import { CONTAINERS, livePointerBlobName, previewPageBlobName, previewPointerBlobName } from './layout';
@@ -73,7 +73,7 @@ export async function readPreviewPage(
 }
 
 /** Deletes the run's preview page and, if it still points at this run, the pointer. Returns blobs deleted. */
-export async function deletePreviewOfRun(blobs: BlobServiceClient, ref: RunRef): Promise<number> {
+export async function deletePreviewOfRun(blobs: BlobServiceClient, ref: RunKey): Promise<number> {
   const c = blobs.getContainerClient(CONTAINERS.preview);
   let deleted = 0;
   try {
@@ -104,6 +104,8 @@ export interface LivePointer {
   pageJson: string;
   pageHtml: string;
   liveSince: string;
+  /** The run that was live before this one (kept until the next switch; see activities/live.ts). */
+  supersedes?: string;
 }
 
 /** The live page, JSON and HTML of the same version: read through the pointer, never a mix. */

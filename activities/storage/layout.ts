@@ -45,7 +45,11 @@ export function previewPointerBlobName(publisherId: string, offerId: string): st
 
 /** One immutable version of an offer's live page per run that went live. */
 export function liveVersionBlobName(ref: Pick<RunRef, 'publisherId' | 'offerId' | 'runId'>, ext: 'json' | 'html'): string {
-  return `${ref.publisherId}/${ref.offerId}/versions/${ref.runId}/page.${ext}`;
+  return `${liveVersionsPrefix(ref.publisherId, ref.offerId)}${ref.runId}/page.${ext}`;
+}
+
+export function liveVersionsPrefix(publisherId: string, offerId: string): string {
+  return `${publisherId}/${offerId}/versions/`;
 }
 
 /** Names the live version: customers' reads start here, and replacing this one blob switches versions atomically. */

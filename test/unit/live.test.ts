@@ -6,8 +6,9 @@ import { createActivityDeps } from '../../activities/deps';
 import { promoteToLive } from '../../activities/live';
 import { packageOffer } from '../../activities/package';
 import { cleanupRun } from '../../activities/provision';
-import { listLiveOffers, readLivePage, readPreviewPage } from '../../activities/storage/catalog';
-import { livePointerBlobName } from '../../activities/storage/layout';
+import { listLiveOffers, readLivePage, readPreviewPage, type LivePointer } from '../../activities/storage/catalog';
+import { CONTAINERS, livePointerBlobName, liveVersionBlobName, previewPageBlobName, runPrefix } from '../../activities/storage/layout';
+import { readJson, readText } from '../../activities/storage/json-blobs';
 import { saveOfferSnapshot } from '../../activities/storage/offer-snapshots';
 import { testServices } from '../helpers/services';
 
@@ -112,5 +113,43 @@ describe('promoteToLive', () => {
     await reader;
     for (const pair of seen) expect(['Version One | Version One', 'Version Two | Version Two']).toContain(pair);
     expect((await readLivePage(deps.blobs, 'fabrikam', offerId))!.page).toMatchObject({ title: 'Version Two', runId: second.runId });
+  });
+
+  it('keeps the live version and the one before it; older versions go with their replicas and preview pages', async () => {
+    const offerId = `live-${randomUUID().slice(0, 8)}`;
+    const regions = ['eastus', 'westeurope'];
+    const replicaOf = (ref: RunRef, region: string) => deps.regionAccounts.replicas(region).getPageBlobClient(`${runPrefix(ref)}basic/2.0.0/os.vhd`);
+    const runs: RunRef[] = [];
+    for (const title of ['One', 'Two', 'Three']) {
+      const ref = await packagedRun(offerId, `Version ${title}`);
+      for (const region of regions) {
+        await deps.regionAccounts.ensureReplicas(region);
+        await replicaOf(ref, region).create(512);
+      }
+      runs.push(ref);
+    }
+    const [one, two, three] = runs;
+    const live = deps.blobs.getContainerClient(CONTAINERS.live);
+    const versionExists = (ref: RunRef) => live.getBlobClient(liveVersionBlobName(ref, 'json')).exists();
+    const replicasExist = async (ref: RunRef) => (await Promise.all(regions.map((r) => replicaOf(ref, r).exists()))).every(Boolean);
+
+    await promoteToLive(deps, one);
+    await promoteToLive(deps, two);
+    expect([await versionExists(one), await replicasExist(one)]).toEqual([true, true]);
+
+    await promoteToLive(deps, three);
+    expect(await versionExists(one)).toBe(false);
+    expect(await live.getBlobClient(liveVersionBlobName(one, 'html')).exists()).toBe(false);
+    for (const region of regions) expect(await replicaOf(one, region).exists()).toBe(false);
+    expect(await readText(deps.blobs, CONTAINERS.preview, previewPageBlobName(one, 'json'))).toBeUndefined();
+    for (const kept of [two, three]) expect([await versionExists(kept), await replicasExist(kept)]).toEqual([true, true]);
+    const pointer = () => readJson<LivePointer>(deps.blobs, CONTAINERS.live, livePointerBlobName('fabrikam', offerId));
+    expect(await pointer()).toMatchObject({ runId: three.runId, supersedes: two.runId });
+
+    // A retried promote keeps what it kept: the pointer still names the run it replaced.
+    await promoteToLive(deps, three);
+    expect((await pointer())?.supersedes).toBe(two.runId);
+    expect([await versionExists(two), await replicasExist(two)]).toEqual([true, true]);
+    expect((await readLivePage(deps.blobs, 'fabrikam', offerId))!.page.title).toBe('Version Three');
   });
 });
