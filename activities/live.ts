@@ -47,8 +47,8 @@ export async function promoteToLive(deps: ActivityDeps, ref: RunRef): Promise<Pr
   return { liveRef: pointerName };
 }
 
-/** Deletes every live version of the offer not in `keep`, with its replicas and preview page; returns the run ids retired. */
-export async function retireOlderVersions(deps: ActivityDeps, ref: Pick<RunKey, 'publisherId' | 'offerId'>, keep: Set<string>): Promise<string[]> {
+/** Deletes every live version of the offer not in `keep`, with its replicas and preview page. */
+async function retireOlderVersions(deps: ActivityDeps, ref: Pick<RunKey, 'publisherId' | 'offerId'>, keep: Set<string>): Promise<void> {
   const live = deps.blobs.getContainerClient(CONTAINERS.live);
   const prefix = liveVersionsPrefix(ref.publisherId, ref.offerId);
   const old = new Map<string, string[]>();
@@ -59,11 +59,6 @@ export async function retireOlderVersions(deps: ActivityDeps, ref: Pick<RunKey, 
   for (const [runId, blobs] of old) {
     // Replicas and preview first: the version blobs are what lets a retry find this run again.
     await cleanupRun(deps, { ...ref, runId }, deps.config.regions);
-    for (const name of blobs) await live.deleteBlob(name, { deleteSnapshots: 'include' }).catch(ignoreNotFound);
+    for (const name of blobs) await live.getBlobClient(name).deleteIfExists();
   }
-  return [...old.keys()];
-}
-
-function ignoreNotFound(err: unknown): void {
-  if ((err as { statusCode?: number }).statusCode !== 404) throw err;
 }

@@ -12,7 +12,6 @@ import {
   BlobSASPermissions,
   SASProtocol,
   StorageSharedKeyCredential,
-  generateBlobSASQueryParameters,
   type BlobBeginCopyFromUrlPollState,
   type BlobServiceClient,
   type PageBlobClient,
@@ -200,8 +199,9 @@ async function verifyReplica(replica: ReplicaClient, source: CopySource, label: 
 }
 
 /**
- * Checks the disk URL against the policy and reads the source's properties (a HEAD, no download),
- * then decides how `target` will read it: see `copySourceUrl`.
+ * Checks the disk URL against the policy, reads the source's properties (a HEAD, no download) and
+ * gives the URL `target` copies from: the publisher's URL as given; an image in the control account
+ * as its plain URL when `target` is that account too, else with a read SAS minted for the copy.
  */
 async function describeSource(deps: ActivityDeps, offer: OfferDraft, disk: DiskRef, target: BlobServiceClient): Promise<CopySource> {
   const url = urlAtField(offer, disk.field);
@@ -213,9 +213,10 @@ async function describeSource(deps: ActivityDeps, offer: OfferDraft, disk: DiskR
     throw ApplicationFailure.nonRetryable(`The image URL at ${disk.field} is not allowed: ${scrubSecrets(err.message)}`, 'ImageUrlNotAllowed');
   }
   const own = blobUrlIn(deps.blobs, url);
+  const ownBlob = own ? new BlobClient(own, deps.blobs.credential) : undefined;
   let props;
   try {
-    props = await (own ? new BlobClient(own, deps.blobs.credential) : new BlobClient(url)).getProperties();
+    props = await (ownBlob ?? new BlobClient(url)).getProperties();
   } catch (err) {
     const status = statusOf(err);
     if (status === 404) {
@@ -238,17 +239,20 @@ async function describeSource(deps: ActivityDeps, offer: OfferDraft, disk: DiskR
   }
   if (!props.etag || props.contentLength === undefined) throw new Error(`The image at ${disk.field} reported no ETag or length; retrying.`);
   const base = { field: disk.field, etag: props.etag, length: props.contentLength };
-  if (!own) return { ...base, copyUrl: url };
+  if (!own || !ownBlob) return { ...base, copyUrl: url };
   // Same account: Azure authorizes the source with the destination request's own key.
   if (blobUrlIn(target, own)) return { ...base, copyUrl: own };
-  return { ...base, copyUrl: mintReadSas(deps, own), ourSas: true };
+  const now = Date.now();
+  const copyUrl = await ownBlob.generateSasUrl({
+    permissions: BlobSASPermissions.parse('r'),
+    startsOn: new Date(now - 5 * 60_000), // clock skew
+    expiresOn: new Date(now + deps.config.copySourceSasMinutes * 60_000),
+    protocol: own.startsWith('https:') ? SASProtocol.Https : SASProtocol.HttpsAndHttp,
+  });
+  return { ...base, copyUrl, ourSas: true };
 }
 
-/**
- * An image in the control account (where the demo and operators upload), as its plain URL; images
- * elsewhere are used as given (public, or with the publisher's SAS). Undefined also when the
- * control account has no shared key to authorize with.
- */
+/** The URL without its query when it names a blob of `account` and that account has a shared key; else undefined. */
 function blobUrlIn(account: BlobServiceClient, url: string): string | undefined {
   if (!(account.credential instanceof StorageSharedKeyCredential)) return undefined;
   const u = new URL(url);
@@ -256,24 +260,6 @@ function blobUrlIn(account: BlobServiceClient, url: string): string | undefined 
   const base = `${a.origin}${a.pathname.replace(/\/?$/, '/')}`;
   const plain = `${u.origin}${u.pathname}`;
   return plain.startsWith(base) ? plain : undefined;
-}
-
-/** A read-only SAS on one control-account blob, valid for COPY_SOURCE_SAS_MINUTES (a little earlier too, for clock skew). */
-function mintReadSas(deps: ActivityDeps, plainUrl: string): string {
-  const now = Date.now();
-  const blob = new BlobClient(plainUrl, deps.blobs.credential);
-  const sas = generateBlobSASQueryParameters(
-    {
-      containerName: blob.containerName,
-      blobName: blob.name,
-      permissions: BlobSASPermissions.parse('r'),
-      startsOn: new Date(now - 5 * 60_000),
-      expiresOn: new Date(now + deps.config.copySourceSasMinutes * 60_000),
-      protocol: plainUrl.startsWith('https:') ? SASProtocol.Https : SASProtocol.HttpsAndHttp,
-    },
-    deps.blobs.credential as StorageSharedKeyCredential,
-  );
-  return `${plainUrl}?${sas.toString()}`;
 }
 
 async function propertiesOrUndefined(replica: ReplicaClient) {

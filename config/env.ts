@@ -8,7 +8,6 @@ import { IO_TASK_QUEUE, TASK_QUEUE } from '../domain/messages';
 import { AZURITE_DEV_CONNECTION_STRING } from './azurite-accounts';
 import { resolveRegionStorage } from './region-storage';
 
-
 const csv = (v: string | undefined) =>
   (v ?? '')
     .split(',')

@@ -8,12 +8,6 @@
  * the Host header is kept, so Azurite sees the address its clients use.
  */
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-
-export interface AzuriteGateway {
-  port: number;
-  close(): Promise<void>;
-}
 
 /** Azure's messages for the errors a copy source check can meet (the status alone is vaguer). */
 const ERROR_MESSAGES: Record<string, string> = {
@@ -25,7 +19,8 @@ const ERROR_MESSAGES: Record<string, string> = {
   ResourceNotFound: 'The specified resource does not exist.',
 };
 
-export async function startAzuriteGateway(o: { host: string; port: number; upstreamPort: number }): Promise<AzuriteGateway> {
+/** Listens on host:port for as long as the process lives (scripts/azurite.ts runs it beside Azurite). */
+export async function startAzuriteGateway(o: { host: string; port: number; upstreamPort: number }): Promise<void> {
   const agent = new http.Agent({ keepAlive: true });
   const server = http.createServer({ requestTimeout: 0 }, (req, res) => {
     const asMetadata = isGetBlobMetadata(req);
@@ -47,15 +42,6 @@ export async function startAzuriteGateway(o: { host: string; port: number; upstr
     server.once('error', reject);
     server.listen(o.port, o.host, () => resolve());
   });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-        agent.destroy();
-      }),
-  };
 }
 
 /** `GET /<account>/<container>/<blob>?comp=metadata` (container metadata has `restype=container`, which Azurite serves). */
