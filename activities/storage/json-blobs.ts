@@ -37,11 +37,17 @@ export async function writeText(
   });
 }
 
-/** The document, or undefined when the blob (or its container) does not exist. */
+/**
+ * The document, or undefined when the blob (or its container) does not exist. One Get Blob, so the
+ * text is one version whole even while the blob is replaced (`downloadToBuffer` reads the length
+ * first and then the bytes: a pointer replaced in between came back cut at the old length).
+ */
 export async function readText(blobs: BlobServiceClient, containerName: string, blobName: string): Promise<string | undefined> {
   try {
-    const buf = await blobs.getContainerClient(containerName).getBlobClient(blobName).downloadToBuffer();
-    return buf.toString('utf8');
+    const res = await blobs.getContainerClient(containerName).getBlobClient(blobName).download();
+    const chunks: Buffer[] = [];
+    for await (const chunk of res.readableStreamBody!) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+    return Buffer.concat(chunks).toString('utf8');
   } catch (err) {
     if (statusOf(err) === 404) return undefined;
     throw err;
