@@ -5,6 +5,8 @@
 import { TableClient } from '@azure/data-tables';
 import { BlobClient } from '@azure/storage-blob';
 import { publishWorkflowId } from '../../domain/messages';
+import { DEFAULT_REGIONS } from '../../domain/regions';
+import { emulatorRegionAccount } from '../../config/azurite-accounts';
 import type { PublishStatusBody } from '../../domain/status';
 import { runPrefix } from '../../activities/storage/layout';
 import { GiB } from '../../scripts/lib/vhd-writer';
@@ -22,7 +24,8 @@ const NOT_ALLOWED = '99999999-2222-4333-8444-555555555555';
 describe('publish to live through the HTTP API', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack();
+    // Every default region, each its own storage account, as a real publish would.
+    stack = await startStack({ REGIONS: DEFAULT_REGIONS.join(',') });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -60,16 +63,18 @@ describe('publish to live through the HTTP API', () => {
     expect(stepOf(waiting, 'signoff').status).toBe('WaitingForPublisherReview');
     expect(stepOf(waiting, 'certify').messages.some((m) => /certification checks passed/.test(m.text))).toBe(true);
     expect(waiting.reports.certification).toMatch(/certify\.json$/);
-    expect(waiting.provisioning).toMatchObject({ regionsDone: 3, regionsTotal: 3 });
-    expect(Object.values(waiting.provisioning!.regions)).toEqual(['Complete', 'Complete', 'Complete']);
+    expect(waiting.provisioning).toMatchObject({ regionsDone: 55, regionsTotal: 55 });
+    expect(Object.keys(waiting.provisioning!.regions)).toEqual(DEFAULT_REGIONS);
+    expect(new Set(Object.values(waiting.provisioning!.regions))).toEqual(new Set(['Complete']));
     expect(waiting.leadDelivery).toMatchObject({ delivered: true });
     expect(waiting.previewLinks).toEqual([`${stack.baseUrl}/api/preview/offers/contoso/${offerId}`]);
     // Secrets stay out of the status: no SAS signature, no account key.
     const text = JSON.stringify(waiting);
     expect(text).not.toMatch(/sig=|AccountKey|Eby8vdM02x/);
 
-    // Replicas: one per region, the image's full length, copied by the storage service.
+    // Replicas: one per region, in the region's own account, the image's full length, copied by the storage service.
     for (const region of stack.config.regions) {
+      expect(stack.regionAccounts.replicas(region).accountName).toBe(emulatorRegionAccount(region).name);
       const blobs: Array<{ name: string; length?: number }> = [];
       for await (const b of stack.regionAccounts.replicas(region).listBlobsFlat({ prefix: runPrefix(waiting) })) {
         blobs.push({ name: b.name, length: b.properties.contentLength });
@@ -105,6 +110,7 @@ describe('publish to live through the HTTP API', () => {
     const html = await call(stack, 'GET', previewPath, { key: null, headers: { 'x-ms-subscription-id': ALLOWED, accept: 'text/html' } });
     expect(html.headers.get('content-type')).toMatch(/text\/html/);
     expect(html.text).toContain('Contoso Web Appliance');
+    expect(html.text).toContain('<summary>Images replicated to 55 regions</summary>');
     expect((await call(stack, 'GET', previewPath, { key: null, headers: { 'x-ms-subscription-id': NOT_ALLOWED } })).status).toBe(403);
     expect((await call(stack, 'GET', previewPath, { key: null, headers: { 'x-ms-subscription-id': 'not-a-guid' } })).status).toBe(400);
     expect((await call(stack, 'GET', '/api/preview/offers/contoso/never-published', { key: null, headers: { 'x-ms-subscription-id': ALLOWED } })).status).toBe(404);
