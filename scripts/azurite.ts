@@ -24,7 +24,9 @@ async function main(): Promise<void> {
   if (!gatewayPort || i < 0 || !innerPort) throw new Error('usage: azurite.ts --gatewayPort <port> --blobPort <inner port> [Azurite arguments]');
   // Azurite reads its arguments from process.argv when its entry module loads.
   require(path.join(__dirname, '..', 'node_modules', 'azurite', 'dist', 'src', 'azurite.js'));
-  await startAzuriteGateway({ host: '127.0.0.1', port: gatewayPort, upstreamPort: innerPort });
+  const gateway = await startAzuriteGateway({ host: '127.0.0.1', port: gatewayPort, upstreamPort: innerPort });
+  // Azurite closes its servers on these signals and lets the process end; the gateway must close too.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => gateway.close());
   console.log(`Azurite gateway is listening at http://127.0.0.1:${gatewayPort} (blob service at ${innerPort})`);
 }
 

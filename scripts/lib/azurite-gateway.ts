@@ -19,8 +19,8 @@ const ERROR_MESSAGES: Record<string, string> = {
   ResourceNotFound: 'The specified resource does not exist.',
 };
 
-/** Listens on host:port for as long as the process lives (scripts/azurite.ts runs it beside Azurite). */
-export async function startAzuriteGateway(o: { host: string; port: number; upstreamPort: number }): Promise<void> {
+/** Listens on host:port until `close` (scripts/azurite.ts runs it beside Azurite). */
+export async function startAzuriteGateway(o: { host: string; port: number; upstreamPort: number }): Promise<{ close(): void }> {
   const agent = new http.Agent({ keepAlive: true });
   const server = http.createServer({ requestTimeout: 0 }, (req, res) => {
     const asMetadata = isGetBlobMetadata(req);
@@ -42,6 +42,13 @@ export async function startAzuriteGateway(o: { host: string; port: number; upstr
     server.once('error', reject);
     server.listen(o.port, o.host, () => resolve());
   });
+  return {
+    close() {
+      server.close();
+      server.closeAllConnections();
+      agent.destroy();
+    },
+  };
 }
 
 /** `GET /<account>/<container>/<blob>?comp=metadata` (container metadata has `restype=container`, which Azurite serves). */

@@ -4,9 +4,13 @@
  * page blob, authorized by the source's SAS like between two Azure regions.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { BlobSASPermissions, BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { loadConfig } from '../../config/env';
 import { RegionAccounts } from '../../activities/storage/region-accounts';
+import { freePorts, startAzurite } from '../../scripts/services';
 import { testServices } from '../helpers/services';
 
 const GiB = 1024 ** 3;
@@ -63,4 +67,27 @@ describe('Azurite gateway', () => {
     const plain = target.getPageBlobClient(`gateway-test/${randomUUID()}.vhd`);
     await expect(plain.beginCopyFromURL(source.getBlobClient('big.vhd').url)).rejects.toMatchObject({ statusCode: 403, code: 'CannotVerifyCopySource' });
   }, 60_000);
+
+  it('ends by itself on SIGTERM, gateway and all, and keeps its data for the next start (as under npm start)', async () => {
+    const location = fs.mkdtempSync(path.join(os.tmpdir(), 'azurite-persist-'));
+    const ports = async () => {
+      const [blobPort, queuePort, tablePort] = await freePorts(3);
+      return { blobPort, queuePort, tablePort, location, logDir: location };
+    };
+    const first = await startAzurite(await ports());
+    const name = `kept-${randomUUID().slice(0, 8)}`;
+    const replicas = new RegionAccounts(loadConfig({ AZURE_STORAGE_CONNECTION_STRING: first.connectionString }).regionStorage);
+    await (await replicas.ensureReplicas('eastus')).getBlockBlobClient(name).upload('kept', 4);
+    await first.stop();
+    expect(await first.exited).toBe(0); // a clean exit, not the SIGKILL that follows a grace period
+
+    const second = await startAzurite(await ports());
+    try {
+      const again = new RegionAccounts(loadConfig({ AZURE_STORAGE_CONNECTION_STRING: second.connectionString }).regionStorage);
+      expect((await again.replicas('eastus').getBlobClient(name).downloadToBuffer()).toString()).toBe('kept');
+    } finally {
+      await second.stop();
+      fs.rmSync(location, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
