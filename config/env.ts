@@ -3,7 +3,7 @@
  * with a message naming it. Defaults are the embedded services `npm start` runs (contract.md).
  */
 import { z } from 'zod';
-import { DEFAULT_REGIONS } from '../domain/regions';
+import { DEFAULT_REGIONS, REGION_NAME } from '../domain/regions';
 import { IO_TASK_QUEUE, TASK_QUEUE } from '../domain/messages';
 import { AZURITE_DEV_CONNECTION_STRING } from './azurite-accounts';
 import { resolveRegionStorage } from './region-storage';
@@ -115,7 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
 
   const regions = e.REGIONS ? csv(e.REGIONS) : [...DEFAULT_REGIONS];
-  const badRegion = regions.find((r) => !/^[a-z0-9]{2,40}$/.test(r));
+  const badRegion = regions.find((r) => !REGION_NAME.test(r));
   if (badRegion !== undefined) {
     throw new ConfigError(`Invalid configuration:\n  REGIONS: "${badRegion}" is not a region name (lower-case letters and digits)`);
   }

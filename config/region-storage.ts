@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { z } from 'zod';
+import { REGION_NAME } from '../domain/regions';
 import { azuriteBlobOrigin, emulatorRegionConnectionString } from './azurite-accounts';
 
 const mapSchema = z.record(
@@ -41,7 +42,7 @@ export function resolveRegionStorage(
     return { ok: false, problems: parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)) };
   }
   const byRegion = parsed.data;
-  const badKey = Object.keys(byRegion).find((k) => !/^(\*|[a-z0-9]{2,40})$/.test(k));
+  const badKey = Object.keys(byRegion).find((k) => k !== '*' && !REGION_NAME.test(k));
   if (badKey !== undefined) return { ok: false, problems: [`"${badKey}": keys are region names (lower-case letters and digits) or "*"`] };
   const missing = regions.filter((r) => !(r in byRegion) && !('*' in byRegion));
   if (missing.length) {
