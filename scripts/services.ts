@@ -132,6 +132,15 @@ export function tailFile(file: string, lines = 40): string {
   }
 }
 
+/**
+ * Node arguments that run a TypeScript entry (a path from the repository root) through tsx:
+ * `node --import tsx` rather than the tsx CLI, so the app is one process and signals reach it once.
+ * tsx is given by file URL so it resolves whatever the child's working directory is.
+ */
+export function tsEntryArgs(entry: string): string[] {
+  return ['--import', pathToFileURL(require.resolve('tsx')).href, path.join(REPO_ROOT, entry)];
+}
+
 export interface SpawnOptions {
   name: string;
   command: string;
@@ -328,8 +337,8 @@ export function azuriteConnectionString(ports: { blobPort: number; queuePort: nu
 export async function startAzurite(o: AzuriteOptions): Promise<AzuriteHandle> {
   const innerBlobPort = await freePort();
   const args = [
-    // By file URL: Azurite's cwd is its data folder, where a bare `tsx` would not resolve.
-    '--import', pathToFileURL(require.resolve('tsx')).href, path.join(REPO_ROOT, 'scripts', 'azurite.ts'),
+    // Azurite's cwd is its data folder; tsEntryArgs resolves tsx from anywhere.
+    ...tsEntryArgs('scripts/azurite.ts'),
     '--gatewayPort', String(o.blobPort),
     '--blobHost', '127.0.0.1', '--blobPort', String(innerBlobPort),
     '--queueHost', '127.0.0.1', '--queuePort', String(o.queuePort),

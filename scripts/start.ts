@@ -17,6 +17,7 @@ import {
   isPortOpen,
   spawnService,
   startAzurite,
+  tsEntryArgs,
   startMailCatcher,
   startTemporalDevServer,
   stopAll,
@@ -71,11 +72,10 @@ async function shutdown(code: number, reason?: string): Promise<never> {
 function appProcess(name: string, entry: string, env: NodeJS.ProcessEnv): ServiceHandle {
   const file = path.join(REPO_ROOT, entry);
   if (!fs.existsSync(file)) throw new Error(`${entry} is missing, so the ${name} cannot start`);
-  // `node --import tsx` rather than the tsx CLI: one process per app, so signals reach it once.
   const handle = spawnService({
     name,
     command: process.execPath,
-    args: ['--import', 'tsx', file],
+    args: tsEntryArgs(entry),
     env,
     logFile: path.join(LOGS, `${name}.log`),
     prefix: `[${name}] `,

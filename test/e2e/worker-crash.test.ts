@@ -5,11 +5,10 @@
  * finished before the kill are not copied again.
  */
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { PublishStatusBody } from '../../domain/status';
 import { DEFAULT_REGIONS } from '../../domain/regions';
 import { runPrefix } from '../../activities/storage/layout';
-import { REPO_ROOT, spawnService, type ServiceHandle } from '../../scripts/services';
+import { REPO_ROOT, spawnService, tsEntryArgs, type ServiceHandle } from '../../scripts/services';
 import { hostedOffer, uniqueOfferId } from '../helpers/assets';
 import { call, offerPath, waitForStatus } from '../helpers/http';
 import { testServices } from '../helpers/services';
@@ -27,7 +26,7 @@ describe('a replication worker killed during provision', () => {
     return spawnService({
       name,
       command: process.execPath,
-      args: ['--import', pathToFileURL(require.resolve('tsx')).href, path.join(REPO_ROOT, 'workers', 'main.ts')],
+      args: tsEntryArgs('workers/main.ts'),
       env: {
         ...process.env,
         TEMPORAL_ADDRESS: s.temporalAddress,
