@@ -2,7 +2,7 @@
 import { BlobServiceClient } from '@azure/storage-blob';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { AppConfig } from '../config/env';
-import { RegionAccounts } from './storage/region-accounts';
+import { RegionAccounts } from '../lib/storage/region-accounts';
 
 export interface ActivityDeps {
   config: AppConfig;

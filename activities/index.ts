@@ -7,13 +7,14 @@ import { Context } from '@temporalio/activity';
 import type { DiskRef, NotificationRequest, PublishPlan, RunRef, ValidateResult } from '../domain/pipeline';
 import { isValidEmail } from '../domain/emails';
 import type { ActivityDeps } from './deps';
-import { loadOfferSnapshot } from './storage/offer-snapshots';
+import { loadOfferSnapshot } from '../lib/storage/offer-snapshots';
 import { validateOffer } from './validate';
 import { certifyImages } from './certify';
-import { cleanupRun, replicateRegion, writeProvisionReport } from './provision';
+import { replicateRegion, writeProvisionReport } from './provision';
+import { cleanupRun } from '../lib/storage/run-replicas';
 import { packageOffer } from './package';
 import { promoteToLive } from './live';
-import { sendNotification } from './notify/send';
+import { sendNotification } from './notify';
 
 /** Heartbeat and abort signal of the running activity, for modules that know nothing of Temporal. */
 function activityControl() {

@@ -12,12 +12,12 @@ import { performance } from 'node:perf_hooks';
 import { execFileSync } from 'node:child_process';
 import type { CertificationCheck } from '../domain/certification';
 import type { DiskRef } from '../domain/pipeline';
-import { openBlockDevice } from '../activities/net/block-device';
+import { openBlockDevice } from '../lib/net/block-device';
 import { checkDisk } from '../activities/certify/disk-checks';
 import { inspectImage } from '../activities/certify/inspect-image';
-import { buildSampleLinuxDisk } from './lib/disk-image';
-import { startRangeServer } from './lib/range-server';
-import { GiB, MiB } from './lib/vhd-writer';
+import { buildSampleLinuxDisk } from '../samples/disk-image';
+import { startRangeServer } from '../samples/range-server';
+import { GiB, MiB } from '../samples/vhd-writer';
 
 function num(flag: string, fallback: number): number {
   const i = process.argv.indexOf(`--${flag}`);

@@ -15,15 +15,16 @@ import { loadConfig } from '../config/env';
 import { DEFAULT_REGIONS } from '../domain/regions';
 import type { RunRef } from '../domain/pipeline';
 import { createActivityDeps } from '../activities/deps';
-import { mapLimit } from '../activities/map-limit';
-import { cleanupRun, replicateRegion } from '../activities/provision';
-import { saveOfferSnapshot } from '../activities/storage/offer-snapshots';
+import { mapLimit } from '../lib/map-limit';
+import { replicateRegion } from '../activities/provision';
+import { cleanupRun } from '../lib/storage/run-replicas';
+import { saveOfferSnapshot } from '../lib/storage/offer-snapshots';
 import { buildPlan } from '../activities/validate/rules';
-import { uploadVhdAsPageBlob } from './lib/azure-upload';
-import { buildSampleLinuxDisk } from './lib/disk-image';
-import { validOffer } from './lib/sample-offer';
-import { GiB } from './lib/vhd-writer';
-import { freePort, startAzurite, type AzuriteHandle } from './services';
+import { uploadVhdAsPageBlob } from '../samples/azure-upload';
+import { buildSampleLinuxDisk } from '../samples/disk-image';
+import { validOffer } from '../samples/offer';
+import { GiB } from '../samples/vhd-writer';
+import { freePort, startAzurite, type AzuriteHandle } from '../dev-stack/services';
 
 /** Bytes this process moved through read/write syscalls (files and sockets alike). */
 function processIoBytes(): number {

@@ -13,11 +13,11 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { loadConfig } from '../config/env';
 import { publishWorkflowId } from '../domain/messages';
 import type { PublishStatusBody } from '../domain/status';
-import { uploadSampleLogos, uploadVhdAsPageBlob } from './lib/azure-upload';
-import { validOffer } from './lib/sample-offer';
-import { GiB } from './lib/vhd-writer';
-import { buildSampleLinuxDisk } from './lib/disk-image';
-import { REPO_ROOT, TEMPORAL_CLI_PATH } from './services';
+import { uploadSampleLogos, uploadVhdAsPageBlob } from '../samples/azure-upload';
+import { validOffer } from '../samples/offer';
+import { GiB } from '../samples/vhd-writer';
+import { buildSampleLinuxDisk } from '../samples/disk-image';
+import { REPO_ROOT, TEMPORAL_CLI_PATH } from '../dev-stack/services';
 
 const DATA = path.join(REPO_ROOT, '.data');
 const ALLOW_LISTED = '0b1f6a3c-2d4e-4f60-8a7b-9c0d1e2f3a4b';

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { emulatorRegionAccount } from '../config/azurite-accounts';
 import { DEFAULT_REGIONS } from '../domain/regions';
-import { ensureTemporalCli } from './prepare-tools';
+import { ensureTemporalCli } from '../dev-stack/tools';
 import {
   REPO_ROOT,
   isPortOpen,
@@ -22,7 +22,7 @@ import {
   startTemporalDevServer,
   stopAll,
   type ServiceHandle,
-} from './services';
+} from '../dev-stack/services';
 
 const DATA = path.join(REPO_ROOT, '.data');
 const LOGS = path.join(DATA, 'logs');

@@ -1,11 +1,12 @@
 /**
- * Starts one Temporal dev server, one Azurite and one MailDev for the whole jest run (in-memory,
+ * Starts one Temporal dev server, one Azurite and one MailDev for the jest run's integration and e2e
+ * tiers (in-memory,
  * free ports), and publishes their addresses to test files (env for workers + .test-run/services.json).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureTemporalCli, ensureTestServer } from '../scripts/prepare-tools';
-import { freePorts, startAzurite, startMailCatcher, startTemporalDevServer, stopAll, type ServiceHandle } from '../scripts/services';
+import { ensureTemporalCli, ensureTestServer } from '../dev-stack/tools';
+import { freePorts, startAzurite, startMailCatcher, startTemporalDevServer, stopAll, type ServiceHandle } from '../dev-stack/services';
 import { SERVICES_ENV, SERVICES_FILE, type TestServices } from './helpers/services';
 
 const RUN_DIR = path.dirname(SERVICES_FILE);
@@ -17,7 +18,12 @@ declare global {
   var __TEST_SERVICE_HANDLES__: ServiceHandle[] | undefined;
 }
 
+/**
+ * The integration and e2e projects both name this setup; jest runs each project's setup in its own
+ * main process, so the second call finds the services already started and reuses them.
+ */
 export default async function globalSetup(): Promise<void> {
+  if (globalThis.__TEST_SERVICE_HANDLES__) return;
   const started = Date.now();
   reapStaleServices();
   const [temporalCliPath, testServerPath] = [await ensureTemporalCli(), await ensureTestServer()];

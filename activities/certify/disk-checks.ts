@@ -4,8 +4,8 @@
  */
 import type { CertificationCheck, CheckResult } from '../../domain/certification';
 import type { DiskRef } from '../../domain/pipeline';
-import type { BlockDevice } from '../net/block-device';
-import { diskLabel } from '../validate/plan';
+import type { BlockDevice } from '../../lib/net/block-device';
+import { diskLabel } from '../../lib/offer/plan';
 import { DISK_TYPE, parseVhdFooter, VHD_COOKIE, VHD_FOOTER_SIZE } from './vhd-footer';
 
 const MiB = 1024 ** 2;

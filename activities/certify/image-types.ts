@@ -4,7 +4,7 @@
  * input as hostile: inconsistencies become `ImageFormatError`s (reported as Failed checks), and
  * every loop and allocation is bounded.
  */
-import type { BlockDevice } from '../net/block-device';
+import type { BlockDevice } from '../../lib/net/block-device';
 
 /** The image's bytes do not make sense at this layer (corrupt, truncated, looping, too large). */
 export class ImageFormatError extends Error {

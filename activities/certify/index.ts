@@ -7,10 +7,10 @@ import type { CertificationCheck, CertificationReport } from '../../domain/certi
 import type { OfferDraft } from '../../domain/offer';
 import type { CertifyResult, DiskRef, PublishPlan, RunRef } from '../../domain/pipeline';
 import type { ActivityDeps } from '../deps';
-import { isImageAccessError, openBlockDevice, type BlockDevice } from '../net/block-device';
-import { CONTAINERS, reportBlobName } from '../storage/layout';
-import { writeJson } from '../storage/json-blobs';
-import { diskLabel, diskUrlFor } from '../validate/plan';
+import { isImageAccessError, openBlockDevice, type BlockDevice } from '../../lib/net/block-device';
+import { CONTAINERS, reportBlobName } from '../../lib/storage/layout';
+import { writeJson } from '../../lib/storage/json-blobs';
+import { diskLabel, diskUrlFor } from '../../lib/offer/plan';
 import { checkDisk, checkDiskLayout } from './disk-checks';
 import { inspectImage } from './inspect-image';
 

@@ -5,13 +5,13 @@
  */
 import type { CertificationCheck } from '../../domain/certification';
 import type { DiskRef } from '../../domain/pipeline';
-import { isImageAccessError, type BlockDevice } from '../net/block-device';
-import { diskLabel } from '../validate/plan';
+import { isImageAccessError, type BlockDevice } from '../../lib/net/block-device';
+import { diskLabel } from '../../lib/offer/plan';
 import { openExtFileSystem } from './ext4';
 import { ImageFormatError, subDevice, type FileSystemReader, type PartitionTable } from './image-types';
-import { linuxChecks } from './linux-checks';
+import { linuxChecks } from './linux';
 import { partitionChecks, readPartitionTable } from './partitions';
-import { isNtfsBootSector, windowsChecks } from './windows-checks';
+import { isNtfsBootSector, windowsChecks } from './windows';
 
 const ROOT_FS = { testId: 'FS-001', name: 'Linux root filesystem readable' };
 const CONTENTS = { testId: 'IMG-002', name: 'Image contents readable' };

@@ -8,8 +8,8 @@
 import { crc32 } from 'node:zlib';
 import type { CertificationCheck, CheckResult } from '../../domain/certification';
 import type { DiskRef } from '../../domain/pipeline';
-import type { BlockDevice } from '../net/block-device';
-import { diskLabel } from '../validate/plan';
+import type { BlockDevice } from '../../lib/net/block-device';
+import { diskLabel } from '../../lib/offer/plan';
 import type { Partition, PartitionKind, PartitionTable } from './image-types';
 
 const SECTOR = 512;

@@ -5,7 +5,7 @@
  */
 import type { NotificationEvent, NotificationRequest } from '../../domain/pipeline';
 import { STEPS } from '../../domain/steps';
-import { html, httpUrl, type SafeHtml } from '../html/escape';
+import { html, httpUrl, type SafeHtml } from '../../lib/html/escape';
 
 export interface RenderedMail {
   subject: string;

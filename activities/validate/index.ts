@@ -5,7 +5,7 @@
 import type { OfferDraft } from '../../domain/offer';
 import type { ValidateResult } from '../../domain/pipeline';
 import type { Finding } from '../../domain/status';
-import { assertUrlAllowed, UrlPolicyError, type UrlPolicy } from '../net/url-policy';
+import { assertUrlAllowed, UrlPolicyError, type UrlPolicy } from '../../lib/net/url-policy';
 import type { ActivityDeps } from '../deps';
 import { checkReachability } from './reachability';
 import { buildPlan, checkOfferContent } from './rules';

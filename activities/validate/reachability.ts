@@ -5,10 +5,10 @@
  */
 import { LOGO_SIZES, type LogoKind, type OfferDraft } from '../../domain/offer';
 import type { Finding } from '../../domain/status';
-import { isImageAccessError, openBlockDevice } from '../net/block-device';
-import { httpStatusProblem, policedFetch, type UrlPolicy } from '../net/url-policy';
+import { isImageAccessError, openBlockDevice } from '../../lib/net/block-device';
+import { httpStatusProblem, policedFetch, type UrlPolicy } from '../../lib/net/url-policy';
 import { parsePngHeader, PNG_HEADER_BYTES } from './png';
-import { mapLimit } from '../map-limit';
+import { mapLimit } from '../../lib/map-limit';
 
 const IMAGE_PROBE_BYTES = 512;
 

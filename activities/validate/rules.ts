@@ -18,9 +18,9 @@ import {
   SKU_ID,
   storageConnectionStringProblems,
 } from './formats';
-import { ALLOWED_HTML_TEXT, htmlSubsetProblems } from './html';
+import { ALLOWED_HTML_TEXT, htmlSubsetProblems } from './description-html';
 
-export { buildPlan } from './plan';
+export { buildPlan } from '../../lib/offer/plan';
 
 const MAX_CATEGORIES = 3;
 const MAX_SUBSCRIPTIONS = 100;

@@ -4,7 +4,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import type { BlobServiceClient } from '@azure/storage-blob';
-import { listLiveOffers, readLivePage, readPreviewPage } from '../../activities/storage/catalog';
+import { listLiveOffers, readLivePage, readPreviewPage } from '../../lib/storage/catalog';
 import { GUID } from '../../activities/validate/formats';
 import { ApiError, parseOr400 } from '../errors';
 import { idSchema } from '../schemas';

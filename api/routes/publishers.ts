@@ -3,11 +3,11 @@ import { Router } from 'express';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { AppConfig } from '../../config/env';
 import { cancelUpdate, goLiveUpdate, setNotificationEmailsUpdate, type PublishOptions } from '../../domain/messages';
-import { deleteOfferSnapshot, saveOfferSnapshot } from '../../activities/storage/offer-snapshots';
+import { deleteOfferSnapshot, saveOfferSnapshot } from '../../lib/storage/offer-snapshots';
 import { validateOffer } from '../../activities/validate';
 import type { ActivityDeps } from '../../activities/deps';
-import { readJson } from '../../activities/storage/json-blobs';
-import { CONTAINERS } from '../../activities/storage/layout';
+import { readJson } from '../../lib/storage/json-blobs';
+import { CONTAINERS } from '../../lib/storage/layout';
 import { ApiError, parseOr400 } from '../errors';
 import type { PublishGateway } from '../publish-gateway';
 import {

@@ -5,7 +5,7 @@
 import { publishWorkflowId } from '../../domain/messages';
 import type { PublishStatusBody } from '../../domain/status';
 import { DEFAULT_REGIONS } from '../../domain/regions';
-import { runPrefix } from '../../activities/storage/layout';
+import { runPrefix } from '../../lib/storage/layout';
 import { hostedOffer, uniqueOfferId } from '../helpers/assets';
 import { recordHistory } from '../helpers/histories';
 import { call, offerPath, stepOf, waitForStatus } from '../helpers/http';

@@ -9,7 +9,7 @@ import { recordHistory } from '../helpers/histories';
 import { call, offerPath, stepOf, waitForStatus } from '../helpers/http';
 import { waitForMail } from '../helpers/mail';
 import { OTHER_PUBLISHER_KEY, startStack, type Stack } from '../helpers/stack';
-import { GiB } from '../../scripts/lib/vhd-writer';
+import { GiB } from '../../samples/vhd-writer';
 
 const ended = (s: PublishStatusBody) => ['Succeeded', 'Failed', 'Canceled'].includes(s.status);
 

@@ -7,8 +7,8 @@
 import * as path from 'node:path';
 import type { PublishStatusBody } from '../../domain/status';
 import { DEFAULT_REGIONS } from '../../domain/regions';
-import { runPrefix } from '../../activities/storage/layout';
-import { REPO_ROOT, spawnService, tsEntryArgs, type ServiceHandle } from '../../scripts/services';
+import { runPrefix } from '../../lib/storage/layout';
+import { REPO_ROOT, spawnService, tsEntryArgs, type ServiceHandle } from '../../dev-stack/services';
 import { hostedOffer, uniqueOfferId } from '../helpers/assets';
 import { call, offerPath, waitForStatus } from '../helpers/http';
 import { testServices } from '../helpers/services';

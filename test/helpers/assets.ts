@@ -8,10 +8,10 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { OfferDraft } from '../../domain/offer';
-import { uploadSampleLogos, uploadVhdAsPageBlob } from '../../scripts/lib/azure-upload';
-import { GiB, MiB, writeSparseVhd, type VhdFixtureOptions } from '../../scripts/lib/vhd-writer';
-import { buildSampleLinuxDisk, type TreeOverrides } from '../../scripts/lib/disk-image';
-import { validOffer } from '../../scripts/lib/sample-offer';
+import { uploadSampleLogos, uploadVhdAsPageBlob } from '../../samples/azure-upload';
+import { GiB, MiB, writeSparseVhd, type VhdFixtureOptions } from '../../samples/vhd-writer';
+import { buildSampleLinuxDisk, type TreeOverrides } from '../../samples/disk-image';
+import { validOffer } from '../../samples/offer';
 
 const CONTAINER = 'publisher-uploads';
 

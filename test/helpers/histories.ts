@@ -1,6 +1,6 @@
 /**
  * Replay histories: with RECORD_HISTORIES=1 (`npm run record-histories`), e2e tests save the
- * history of the runs they drive into test/histories/, which test/replay.test.ts replays on every
+ * history of the runs they drive into test/histories/, which test/integration/replay.test.ts replays on every
  * run, so a workflow change that would break running publishes fails the suite. The JSON is the
  * canonical form the `temporal` CLI prints (`temporal workflow show --output json`).
  */

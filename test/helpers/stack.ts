@@ -13,7 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { loadConfig, type AppConfig } from '../../config/env';
 import { createActivityDeps } from '../../activities/deps';
-import type { RegionAccounts } from '../../activities/storage/region-accounts';
+import type { RegionAccounts } from '../../lib/storage/region-accounts';
 import { createApp } from '../../api/app';
 import { PublishGateway } from '../../api/publish-gateway';
 import { createWorkers } from '../../workers/create-workers';

@@ -2,9 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BlockDeviceError, openBlockDevice, type BlockDevice } from '../../activities/net/block-device';
-import { UrlPolicyError, type UrlPolicy } from '../../activities/net/url-policy';
-import { startRangeServer, type RangeServer } from '../../scripts/lib/range-server';
+import { BlockDeviceError, openBlockDevice, type BlockDevice } from '../../lib/net/block-device';
+import { UrlPolicyError, type UrlPolicy } from '../../lib/net/url-policy';
+import { startRangeServer, type RangeServer } from '../../samples/range-server';
 
 const dev: UrlPolicy = { allowedHosts: [], allowLoopback: true, timeoutMs: 5000 };
 const KiB = 1024;

@@ -13,10 +13,10 @@ import type { CertificationCheck } from '../../domain/certification';
 import type { RunRef } from '../../domain/pipeline';
 import { certifyImages } from '../../activities/certify';
 import { buildPlan } from '../../activities/validate/rules';
-import { buildDiskImage, elfHeader, LINUX_ROOT_UUID, writeLinuxTree, type DiskImageSpec, type TreeOverrides } from '../../scripts/lib/disk-image';
-import { startRangeServer, type RangeServer } from '../../scripts/lib/range-server';
-import { validOffer } from '../../scripts/lib/sample-offer';
-import { GiB, MiB } from '../../scripts/lib/vhd-writer';
+import { buildDiskImage, elfHeader, LINUX_ROOT_UUID, writeLinuxTree, type DiskImageSpec, type TreeOverrides } from '../../samples/disk-image';
+import { startRangeServer, type RangeServer } from '../../samples/range-server';
+import { validOffer } from '../../samples/offer';
+import { GiB, MiB } from '../../samples/vhd-writer';
 
 const policy = { allowedHosts: [], allowLoopback: true, timeoutMs: 5000 };
 const ref: RunRef = { publisherId: 'contoso', offerId: 'web', workflowId: 'publish/contoso/web', runId: 'run-1', offerRef: 'x' };

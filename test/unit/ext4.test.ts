@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openExtFileSystem } from '../../activities/certify/ext4';
 import { ImageFormatError, type FileSystemReader, type FsNodeType } from '../../activities/certify/image-types';
-import { openBlockDevice, type BlockDevice } from '../../activities/net/block-device';
+import { openBlockDevice, type BlockDevice } from '../../lib/net/block-device';
 import { buildTree, debugfs, fileBlocks, freeBlock, inodeOffset, makeImage, patch, SLOW_LINK_TARGET } from '../fixtures/ext4-image';
 
 const policy = { allowedHosts: [], allowLoopback: true, timeoutMs: 5000 };

@@ -1,8 +1,8 @@
 import type { CertificationCheck } from '../../domain/certification';
-import { linuxChecks } from '../../activities/certify/linux-checks';
-import { compareVersions, parseVersion, shellAssignments, sshdSeconds } from '../../activities/certify/linux/parse';
+import { linuxChecks } from '../../activities/certify/linux';
+import { compareVersions, parseVersion, shellAssignments, sshdSeconds } from '../../activities/certify/linux/text-formats';
 import { memoryFs, type MemoryTree } from '../fixtures/memory-fs';
-import { elfHeader } from '../../scripts/lib/disk-image';
+import { elfHeader } from '../../samples/disk-image';
 
 const DISK = 'standard 1.0.0 OS disk';
 

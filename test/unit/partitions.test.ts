@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
-import { openBlockDevice, type BlockDevice } from '../../activities/net/block-device';
+import { openBlockDevice, type BlockDevice } from '../../lib/net/block-device';
 import { partitionChecks, readPartitionTable } from '../../activities/certify/partitions';
 import type { PartitionTable } from '../../activities/certify/image-types';
-import { buildDiskImage, LINUX_ROOT_UUID, writeLinuxTree, type DiskImageSpec } from '../../scripts/lib/disk-image';
-import { GiB, MiB } from '../../scripts/lib/vhd-writer';
+import { buildDiskImage, LINUX_ROOT_UUID, writeLinuxTree, type DiskImageSpec } from '../../samples/disk-image';
+import { GiB, MiB } from '../../samples/vhd-writer';
 
 const run = promisify(execFile);
 const policy = { allowedHosts: [], allowLoopback: true, timeoutMs: 5000 };

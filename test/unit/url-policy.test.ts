@@ -10,8 +10,8 @@ import {
   UrlFetchError,
   UrlPolicyError,
   type UrlPolicy,
-} from '../../activities/net/url-policy';
-import { startRangeServer, type RangeServer } from '../../scripts/lib/range-server';
+} from '../../lib/net/url-policy';
+import { startRangeServer, type RangeServer } from '../../samples/range-server';
 
 const strict: UrlPolicy = { allowedHosts: ['.blob.core.windows.net', 'images.contoso.example'], allowLoopback: false, timeoutMs: 2000 };
 const dev: UrlPolicy = { ...strict, allowLoopback: true };
@@ -194,7 +194,7 @@ describe('policedFetch', () => {
 describe('the lead endpoint policy (`*`)', () => {
   const leads = { allowedHosts: ['*'], allowLoopback: false, timeoutMs: 1000 };
   it('allows any https host by name, but still refuses private addresses behind it', async () => {
-    const { assertUrlAllowed, resolveAndCheck } = await import('../../activities/net/url-policy');
+    const { assertUrlAllowed, resolveAndCheck } = await import('../../lib/net/url-policy');
     expect(assertUrlAllowed('https://crm.contoso.example/leads', leads).hostname).toBe('crm.contoso.example');
     expect(() => assertUrlAllowed('http://crm.contoso.example/leads', leads)).toThrow(/only https/);
     await expect(resolveAndCheck(new URL('https://crm.contoso.example/'), leads, async () => ['10.0.0.5'])).rejects.toThrow();

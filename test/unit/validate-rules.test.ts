@@ -2,7 +2,7 @@ import type { OfferDraft } from '../../domain/offer';
 import type { Finding, MessageLevel } from '../../domain/status';
 import { buildPlan, checkOfferContent } from '../../activities/validate/rules';
 import { AZURITE_DEV_CONNECTION_STRING } from '../../config/azurite-accounts';
-import { validOffer } from '../../scripts/lib/sample-offer';
+import { validOffer } from '../../samples/offer';
 
 type Mutate = (o: OfferDraft) => void;
 

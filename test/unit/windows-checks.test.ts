@@ -1,4 +1,4 @@
-import { isNtfsBootSector, windowsChecks } from '../../activities/certify/windows-checks';
+import { isNtfsBootSector, windowsChecks } from '../../activities/certify/windows';
 
 const DISK = 'standard 1.0.0 OS disk';
 

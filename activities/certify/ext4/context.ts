@@ -3,7 +3,7 @@
  * All reads are bounds-checked here, so a corrupt offset becomes an `ImageFormatError` rather than
  * a device error or a huge transfer.
  */
-import type { BlockDevice } from '../../net/block-device';
+import type { BlockDevice } from '../../../lib/net/block-device';
 import { ImageFormatError } from '../image-types';
 import type { Superblock } from './superblock';
 

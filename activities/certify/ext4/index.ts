@@ -5,7 +5,7 @@
  * depth- and loop-checked, and each call is bounded by inode-read, directory-entry and
  * block-map budgets. Refused features (encryption, compression, …) give an `ImageFormatError`.
  */
-import type { BlockDevice } from '../../net/block-device';
+import type { BlockDevice } from '../../../lib/net/block-device';
 import { ImageFormatError, type FileSystemReader, type FsEntry, type FsNodeType, type FsStat } from '../image-types';
 import { Budget, ExtContext, type ExtLimits } from './context';
 import { readData } from './data';

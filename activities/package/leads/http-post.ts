@@ -1,0 +1,109 @@
+/**
+ * One HTTP POST of a test lead, and what its answer means for the run. Publisher-given URLs go
+ * through the URL policy (`policedFetch`); fixed services we chose (Salesforce, Marketo, the
+ * Microsoft identity platform) are fetched directly, without following redirects. Messages name
+ * the destination by host and path only, and every `secrets` value is cut from them.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { AppConfig } from '../../../config/env';
+import { policedFetch, redactUrl, UrlFetchError, UrlPolicyError } from '../../../lib/net/url-policy';
+import { scrubSecrets } from '../../../lib/storage/rest-errors';
+
+export type UrlPolicy = AppConfig['urlPolicy'];
+
+/** Bytes of an answer we read (enough for an error document); the rest is not transferred. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+export interface LeadPostAnswer {
+  status: number;
+  /** The answer body, cut to 64 KiB. */
+  text: string;
+  headers: Headers;
+}
+
+export interface LeadPostOptions {
+  /** The URL policy for a publisher-given URL; `null` for a fixed service of our choosing. */
+  policy: UrlPolicy | null;
+  /** Timeout over the whole exchange for fixed services (policed requests use the policy's). */
+  timeoutMs: number;
+  /** Names the target in messages, e.g. `the Marketo form 1001 of 123-ABC-456`. */
+  where: string;
+  /** The leadDestination field a publisher fixes when the URL is refused. */
+  field: string;
+  /** Values that must never appear in a message (client secrets, tokens). */
+  secrets?: Array<string | undefined>;
+}
+
+/** `text` with every secret replaced, query strings and key-like values scrubbed. */
+export function redactSecrets(text: string, secrets: Array<string | undefined> = []): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('…');
+  return scrubSecrets(out);
+}
+
+/** POSTs `body`; network failures are retryable Errors, a refused URL is a non-retryable failure. */
+export async function postLead(url: string, init: { headers: Record<string, string>; body: string }, opts: LeadPostOptions): Promise<LeadPostAnswer> {
+  const clean = (m: string) => redactSecrets(m, opts.secrets);
+  if (opts.policy) {
+    try {
+      const res = await policedFetch(url, { method: 'POST', headers: init.headers, body: init.body }, opts.policy, { maxBytes: MAX_ANSWER_BYTES });
+      const text = (await res.head(MAX_ANSWER_BYTES)).toString('utf8');
+      return { status: res.status, text, headers: res.headers };
+    } catch (err) {
+      if (err instanceof UrlPolicyError) {
+        throw ApplicationFailure.nonRetryable(`${opts.field} is not allowed: ${clean(err.message)}`, 'LeadDestinationNotAllowed');
+      }
+      const why = err instanceof UrlFetchError ? err.message : String((err as Error | null)?.message ?? err);
+      throw new Error(clean(`Sending the test lead to ${opts.where} failed, will retry: ${why.split('\n')[0].slice(0, 300)}`));
+    }
+  }
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: init.headers,
+      body: init.body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(opts.timeoutMs),
+    });
+    const text = Buffer.from(await res.arrayBuffer()).subarray(0, MAX_ANSWER_BYTES).toString('utf8');
+    return { status: res.status, text, headers: res.headers };
+  } catch (err) {
+    const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+    const why = e?.name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : (e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err));
+    throw new Error(clean(`Sending the test lead to ${opts.where} (${redactUrl(url)}) failed, will retry: ${why}`));
+  }
+}
+
+/** Statuses worth another attempt: timeouts, throttling, server errors. */
+export const isRetryableStatus = (status: number): boolean => status === 408 || status === 429 || status >= 500;
+
+/**
+ * The error for a status that is not success: retryable (plain Error) for 408/429/5xx, else a
+ * non-retryable `LeadDestinationRejected` with `advice` — what the publisher should check.
+ */
+export function rejection(status: number, where: string, advice: string, secrets?: Array<string | undefined>): Error {
+  if (isRetryableStatus(status)) {
+    return new Error(redactSecrets(`${where} answered HTTP ${status} to the test lead; will retry`, secrets));
+  }
+  return ApplicationFailure.nonRetryable(
+    redactSecrets(`${where} rejected the test lead (HTTP ${status}): ${advice}`, secrets),
+    'LeadDestinationRejected',
+  );
+}
+
+/** A non-retryable failure for a destination setting that cannot work. */
+export const invalidDestination = (message: string): ApplicationFailure => ApplicationFailure.nonRetryable(message, 'LeadDestinationInvalid');
+
+/** `application/x-www-form-urlencoded` body of the given fields. */
+export function formBody(fields: Record<string, string>): string {
+  return new URLSearchParams(fields).toString();
+}
+
+export const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', accept: '*/*' };
+
+const HOSTNAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i;
+
+/** A DNS host name with at least two labels (no scheme, port, path or IP literal). */
+export function isHostname(text: string): boolean {
+  return HOSTNAME.test(text) && !/^\d+(\.\d+){3}$/.test(text);
+}

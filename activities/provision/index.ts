@@ -1,0 +1,304 @@
+/**
+ * Provisioning: server-side copies of every disk image into each region's own storage account.
+ * The storage service moves the bytes (Copy Blob from a URL carrying a short-lived read SAS); the
+ * worker only starts, watches and verifies copies, so an image is never downloaded through it.
+ * Idempotent: a replica that already holds a finished copy of the same source version (ETag and
+ * length in its metadata) is skipped, and a copy still pending from an earlier attempt is followed
+ * rather than restarted.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  BlobClient,
+  BlobSASPermissions,
+  SASProtocol,
+  StorageSharedKeyCredential,
+  type BlobBeginCopyFromUrlPollState,
+  type BlobServiceClient,
+  type PageBlobClient,
+} from '@azure/storage-blob';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { DiskRef, ReplicateRegionResult, RunKey, RunRef } from '../../domain/pipeline';
+import type { OfferDraft } from '../../domain/offer';
+import type { ActivityDeps } from '../deps';
+import { assertUrlAllowed, redactUrl, resolveAndCheck, UrlPolicyError } from '../../lib/net/url-policy';
+import { urlAtField } from '../../lib/offer/fields';
+import { abortQuietly, listRunReplicas } from '../../lib/storage/run-replicas';
+import { writeJson } from '../../lib/storage/json-blobs';
+import { CONTAINERS, replicaBlobName, reportBlobName, runPrefix } from '../../lib/storage/layout';
+import { mapLimit } from '../../lib/map-limit';
+import { loadOfferSnapshot } from '../../lib/storage/offer-snapshots';
+import { errorCodeOf, scrubbed, scrubSecrets, statusOf } from '../../lib/storage/rest-errors';
+
+export interface ActivityControl {
+  heartbeat(details?: unknown): void;
+  signal: AbortSignal;
+}
+
+/** Heartbeat details while a disk is copied. */
+export interface CopyProgress {
+  region: string;
+  disk: string;
+  bytesCopied: number;
+  total: number;
+}
+
+/** A disk's source as the copy needs it; `copyUrl` may hold a SAS and never leaves this module. */
+export interface CopySource {
+  field: string;
+  copyUrl: string;
+  etag: string;
+  length: number;
+  /** The SAS in `copyUrl` is ours (an image in the control account): a refused read is for us to fix, not the publisher. */
+  ourSas?: boolean;
+}
+
+export type ReplicaClient = Pick<PageBlobClient, 'getProperties' | 'beginCopyFromURL' | 'abortCopyFromURL' | 'deleteIfExists'>;
+
+/** Replica metadata recording which source version it is a copy of. */
+const META_ETAG = 'sourceetag';
+const META_LENGTH = 'sourcelength';
+const POLL = { firstMs: 500, maxMs: 10_000 };
+
+/**
+ * Copies every disk into the region's account (`replicas-<region>`, under the run's prefix).
+ * `bytes` counts all the region's disks (copied now or before); `skipped` those already complete.
+ */
+export async function replicateRegion(
+  deps: ActivityDeps,
+  ref: RunRef,
+  region: string,
+  disks: DiskRef[],
+  ctl: ActivityControl,
+): Promise<ReplicateRegionResult> {
+  throwIfAborted(ctl.signal);
+  const offer = await loadOfferSnapshot(deps.blobs, ref.offerRef);
+  const target = await deps.regionAccounts.ensureReplicas(region).catch((err: unknown) => {
+    throw scrubbed(`The storage account of region ${region} could not be used (check REGION_STORAGE)`, err);
+  });
+  let bytes = 0;
+  let skipped = 0;
+  for (const disk of disks) {
+    throwIfAborted(ctl.signal);
+    const source = await describeSource(deps, offer, disk, deps.regionAccounts.account(region));
+    const replica = target.getPageBlobClient(replicaBlobName(ref, disk));
+    const label = { region, disk: disk.blobName };
+    if ((await copyDisk(replica, source, ctl, label)) === 'skipped') skipped++;
+    bytes += source.length;
+    ctl.heartbeat({ ...label, bytesCopied: source.length, total: source.length } satisfies CopyProgress);
+  }
+  return { region, disks: disks.length, bytes, skipped };
+}
+
+/** Copies one disk and waits for it; on cancel, aborts the copy and deletes the unfinished replica. */
+export async function copyDisk(
+  replica: ReplicaClient,
+  source: CopySource,
+  ctl: ActivityControl,
+  label: { region: string; disk: string },
+  poll = POLL,
+): Promise<'copied' | 'skipped'> {
+  const existing = await propertiesOrUndefined(replica);
+  const sameSource = existing?.metadata?.[META_ETAG] === source.etag && existing?.metadata?.[META_LENGTH] === String(source.length);
+  if (existing && sameSource && existing.copyStatus === 'success' && existing.contentLength === source.length) return 'skipped';
+
+  let copyId: string | undefined;
+  if (existing?.copyStatus === 'pending') {
+    // An earlier attempt's copy: follow it if it copies the same version, else replace it.
+    if (sameSource) copyId = existing.copyId;
+    else await abortQuietly(replica, existing.copyId);
+  }
+  try {
+    if (!copyId) {
+      throwIfAborted(ctl.signal);
+      copyId = await startCopy(replica, source, label);
+    }
+    ctl.heartbeat({ ...label, bytesCopied: 0, total: source.length } satisfies CopyProgress);
+    await waitForCopy(replica, copyId, source, ctl, label, poll);
+    await verifyReplica(replica, source, label);
+    return 'copied';
+  } catch (err) {
+    if (!ctl.signal.aborted) throw err;
+    await abortQuietly(replica, copyId);
+    await replica.deleteIfExists();
+    throw abortReason(ctl.signal);
+  }
+}
+
+async function startCopy(replica: ReplicaClient, source: CopySource, label: { region: string; disk: string }): Promise<string> {
+  try {
+    // The SDK's poller is used only to start the copy (its first poll); waitForCopy does the
+    // polling, so it can heartbeat and stop on cancel.
+    const poller = await replica.beginCopyFromURL(source.copyUrl, {
+      metadata: { [META_ETAG]: source.etag, [META_LENGTH]: String(source.length) },
+      // Copy exactly the version whose length we verify against.
+      sourceConditions: { ifMatch: source.etag },
+    });
+    const copyId = (poller.getOperationState() as BlobBeginCopyFromUrlPollState).copyId;
+    if (!copyId) throw new Error('the storage service returned no copy id');
+    return copyId;
+  } catch (err) {
+    const status = statusOf(err);
+    if (errorCodeOf(err) === 'CannotVerifyCopySource' && status !== undefined && status < 500 && status !== 412) {
+      if (source.ourSas) {
+        throw new Error(`The storage account of ${label.region} could not read the image at ${source.field} from the control account (HTTP ${status}); retrying.`);
+      }
+      throw ApplicationFailure.nonRetryable(
+        `The storage service could not read the image at ${source.field} to copy it (HTTP ${status}): ` +
+          'check that the URL is right and that its SAS token grants read access and has not expired.',
+        'ImageNotReadable',
+      );
+    }
+    // 412: the image changed since we read its properties; the retry picks up the new version.
+    throw scrubbed(`Starting the copy of ${label.disk} to ${label.region} failed`, err);
+  }
+}
+
+/** Polls the copy until it succeeds; Azurite completes copies at once, Azure may take hours. */
+async function waitForCopy(
+  replica: ReplicaClient,
+  copyId: string,
+  source: CopySource,
+  ctl: ActivityControl,
+  label: { region: string; disk: string },
+  poll: typeof POLL,
+): Promise<void> {
+  let delay = poll.firstMs;
+  for (;;) {
+    throwIfAborted(ctl.signal);
+    const p = await replica.getProperties();
+    if (p.copyId !== copyId) throw new Error(`The replica ${label.disk} in ${label.region} was replaced by another copy; retrying.`);
+    if (p.copyStatus === 'success') return;
+    if (p.copyStatus === 'failed' || p.copyStatus === 'aborted') throw copyFailure(p.copyStatus, p.copyStatusDescription, source, label);
+    const [copied, total] = (p.copyProgress ?? '').split('/').map(Number);
+    ctl.heartbeat({ ...label, bytesCopied: copied || 0, total: total || source.length } satisfies CopyProgress);
+    // An abort ends the wait early; the loop head then throws.
+    await sleep(delay, undefined, { signal: ctl.signal }).catch(() => undefined);
+    delay = Math.min(delay * 2, poll.maxMs);
+  }
+}
+
+function copyFailure(status: string, description: string | undefined, source: CopySource, label: { region: string; disk: string }): Error {
+  const detail = scrubSecrets((description ?? '').split('\n')[0]).slice(0, 200);
+  const code = Number(/^\s*(\d{3})\b/.exec(description ?? '')?.[1]);
+  if (status === 'failed' && (code === 401 || code === 403 || code === 404) && !source.ourSas) {
+    return ApplicationFailure.nonRetryable(
+      `Copying the image at ${source.field} stopped because the source could no longer be read (${detail}): ` +
+        'check that its SAS token grants read access and stays valid until provisioning completes.',
+      'ImageNotReadable',
+    );
+  }
+  return new Error(`The copy of ${label.disk} to ${label.region} ${status}${detail ? `: ${detail}` : ''}; retrying.`);
+}
+
+async function verifyReplica(replica: ReplicaClient, source: CopySource, label: { region: string; disk: string }): Promise<void> {
+  const p = await replica.getProperties();
+  if (p.contentLength !== source.length || p.metadata?.[META_ETAG] !== source.etag) {
+    await replica.deleteIfExists();
+    throw new Error(`The replica ${label.disk} in ${label.region} has ${p.contentLength} bytes, expected ${source.length}; copying again.`);
+  }
+}
+
+/**
+ * Checks the disk URL against the policy, reads the source's properties (a HEAD, no download) and
+ * gives the URL `target` copies from: the publisher's URL as given; an image in the control account
+ * as its plain URL when `target` is that account too, else with a read SAS minted for the copy.
+ */
+async function describeSource(deps: ActivityDeps, offer: OfferDraft, disk: DiskRef, target: BlobServiceClient): Promise<CopySource> {
+  const url = urlAtField(offer, disk.field);
+  try {
+    // The worker sends a HEAD to this URL, so it gets the same SSRF checks as any fetch.
+    await resolveAndCheck(assertUrlAllowed(url, deps.config.urlPolicy), deps.config.urlPolicy);
+  } catch (err) {
+    if (!(err instanceof UrlPolicyError)) throw scrubbed(`Checking the image URL at ${disk.field} failed`, err);
+    throw ApplicationFailure.nonRetryable(`The image URL at ${disk.field} is not allowed: ${scrubSecrets(err.message)}`, 'ImageUrlNotAllowed');
+  }
+  const own = blobUrlIn(deps.blobs, url);
+  const ownBlob = own ? new BlobClient(own, deps.blobs.credential) : undefined;
+  let props;
+  try {
+    props = await (ownBlob ?? new BlobClient(url)).getProperties();
+  } catch (err) {
+    const status = statusOf(err);
+    if (status === 404) {
+      throw ApplicationFailure.nonRetryable(`The image at ${disk.field} (${redactUrl(url)}) does not exist: check the URL.`, 'ImageNotFound');
+    }
+    if (status === 401 || status === 403) {
+      throw ApplicationFailure.nonRetryable(
+        `Reading the image at ${disk.field} (${redactUrl(url)}) was refused (HTTP ${status}): ` +
+          'check that its SAS token grants read access and has not expired.',
+        'ImageNotReadable',
+      );
+    }
+    throw scrubbed(`Reading the properties of the image at ${disk.field} failed`, err);
+  }
+  if (props.blobType !== 'PageBlob') {
+    throw ApplicationFailure.nonRetryable(
+      `The image at ${disk.field} is ${props.blobType ? `a ${props.blobType}` : 'not an Azure blob'}; VM images must be stored as page blobs.`,
+      'ImageNotPageBlob',
+    );
+  }
+  if (!props.etag || props.contentLength === undefined) throw new Error(`The image at ${disk.field} reported no ETag or length; retrying.`);
+  const base = { field: disk.field, etag: props.etag, length: props.contentLength };
+  if (!own || !ownBlob) return { ...base, copyUrl: url };
+  // Same account: Azure authorizes the source with the destination request's own key.
+  if (blobUrlIn(target, own)) return { ...base, copyUrl: own };
+  const now = Date.now();
+  const copyUrl = await ownBlob.generateSasUrl({
+    permissions: BlobSASPermissions.parse('r'),
+    startsOn: new Date(now - 5 * 60_000), // clock skew
+    expiresOn: new Date(now + deps.config.copySourceSasMinutes * 60_000),
+    protocol: own.startsWith('https:') ? SASProtocol.Https : SASProtocol.HttpsAndHttp,
+  });
+  return { ...base, copyUrl, ourSas: true };
+}
+
+/** The URL without its query when it names a blob of `account` and that account has a shared key; else undefined. */
+function blobUrlIn(account: BlobServiceClient, url: string): string | undefined {
+  if (!(account.credential instanceof StorageSharedKeyCredential)) return undefined;
+  const u = new URL(url);
+  const a = new URL(account.url);
+  const base = `${a.origin}${a.pathname.replace(/\/?$/, '/')}`;
+  const plain = `${u.origin}${u.pathname}`;
+  return plain.startsWith(base) ? plain : undefined;
+}
+
+async function propertiesOrUndefined(replica: ReplicaClient) {
+  try {
+    return await replica.getProperties();
+  } catch (err) {
+    if (statusOf(err) === 404) return undefined;
+    throw err;
+  }
+}
+
+/** Temporal aborts with a CancelledFailure, which the worker reports as a cancellation; keep any error-like reason. */
+function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  // DOMException may come from another realm (e.g. under jest), so no instanceof check.
+  const errorLike = typeof reason === 'object' && reason !== null && typeof (reason as Error).message === 'string';
+  return errorLike ? (reason as Error) : new CancelledFailure('Activity cancelled');
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw abortReason(signal);
+}
+
+export interface ProvisionReport {
+  regions: Array<{ region: string; replicas: Array<{ blobName: string; url: string; length: number }> }>;
+}
+
+/** Lists the run's replicas per region into a report blob; returns the blob name. */
+export async function writeProvisionReport(deps: ActivityDeps, ref: RunRef, regions: string[]): Promise<string> {
+  const report: ProvisionReport = {
+    regions: await mapLimit(regions, deps.config.provisionConcurrency, async (region) => {
+      const { container: c, replicas } = await listRunReplicas(deps, ref, region);
+      return {
+        region,
+        replicas: replicas.map((r) => ({ blobName: r.name, url: c.getBlobClient(r.name).url.split('?')[0], length: r.length })),
+      };
+    }),
+  };
+  const name = reportBlobName(ref, 'provision');
+  await writeJson(deps.blobs, CONTAINERS.reports, name, report);
+  return name;
+}

@@ -1,0 +1,150 @@
+/**
+ * The preview and live catalogs: product pages in blob storage, and the preview pointer that
+ * tells the preview endpoint which run's page to show and who may see it, in one read.
+ */
+import type { BlobServiceClient } from '@azure/storage-blob';
+import type { RunKey, RunRef } from '../../domain/pipeline';
+import type { ProductPage } from '../product-page/model';
+import { readJson, readText, writeJson } from './json-blobs';
+import { CONTAINERS, livePointerBlobName, previewPageBlobName, previewPointerBlobName } from './layout';
+import { mapLimit } from '../map-limit';
+import { statusOf } from './rest-errors';
+
+export interface PreviewPointer {
+  runId: string;
+  pageJson: string;
+  pageHtml: string;
+  /** Allow-listed subscription ids, lower-cased (compare lower-cased). */
+  subscriptionIds: string[];
+  createdAt: string;
+}
+
+export interface LiveOfferSummary {
+  publisherId: string;
+  offerId: string;
+  title: string;
+  summary: string;
+  categories: string[];
+  liveSince?: string;
+}
+
+export async function writePreviewPointer(blobs: BlobServiceClient, ref: RunRef, subscriptionIds: string[]): Promise<PreviewPointer> {
+  const pointer: PreviewPointer = {
+    runId: ref.runId,
+    pageJson: previewPageBlobName(ref, 'json'),
+    pageHtml: previewPageBlobName(ref, 'html'),
+    subscriptionIds: [...new Set(subscriptionIds.map((s) => s.trim().toLowerCase()).filter(Boolean))],
+    createdAt: new Date().toISOString(),
+  };
+  await writeJson(blobs, CONTAINERS.preview, previewPointerBlobName(ref.publisherId, ref.offerId), pointer);
+  return pointer;
+}
+
+/** The pointer with its ETag (for conditional deletes), or undefined. */
+export async function readPreviewPointer(
+  blobs: BlobServiceClient,
+  publisherId: string,
+  offerId: string,
+): Promise<{ pointer: PreviewPointer; etag: string } | undefined> {
+  try {
+    const res = await blobs.getContainerClient(CONTAINERS.preview).getBlobClient(previewPointerBlobName(publisherId, offerId)).download();
+    const chunks: Buffer[] = [];
+    for await (const chunk of res.readableStreamBody!) chunks.push(Buffer.from(chunk as Buffer));
+    return { pointer: JSON.parse(Buffer.concat(chunks).toString('utf8')) as PreviewPointer, etag: res.etag ?? '' };
+  } catch (err) {
+    if (statusOf(err) === 404) return undefined;
+    throw err;
+  }
+}
+
+/** What the preview endpoint serves: the pointer (for the allow-list check) and the page. */
+export async function readPreviewPage(
+  blobs: BlobServiceClient,
+  publisherId: string,
+  offerId: string,
+): Promise<{ pointer: PreviewPointer; page: ProductPage; html: string } | undefined> {
+  const found = await readPreviewPointer(blobs, publisherId, offerId);
+  if (!found) return undefined;
+  const [page, html] = await Promise.all([
+    readJson<ProductPage>(blobs, CONTAINERS.preview, found.pointer.pageJson),
+    readText(blobs, CONTAINERS.preview, found.pointer.pageHtml),
+  ]);
+  return page && html !== undefined ? { pointer: found.pointer, page, html } : undefined;
+}
+
+/** Deletes the run's preview page and, if it still points at this run, the pointer. Returns blobs deleted. */
+export async function deletePreviewOfRun(blobs: BlobServiceClient, ref: RunKey): Promise<number> {
+  const c = blobs.getContainerClient(CONTAINERS.preview);
+  let deleted = 0;
+  try {
+    for (const ext of ['json', 'html'] as const) {
+      if ((await c.getBlobClient(previewPageBlobName(ref, ext)).deleteIfExists()).succeeded) deleted++;
+    }
+    const found = await readPreviewPointer(blobs, ref.publisherId, ref.offerId);
+    if (found?.pointer.runId === ref.runId) {
+      // Conditional: a newer run may have replaced the pointer since we read it.
+      const res = await c
+        .getBlobClient(previewPointerBlobName(ref.publisherId, ref.offerId))
+        .deleteIfExists({ conditions: { ifMatch: found.etag } })
+        .catch((err) => {
+          if (statusOf(err) === 412) return { succeeded: false };
+          throw err;
+        });
+      if (res.succeeded) deleted++;
+    }
+  } catch (err) {
+    if (statusOf(err) !== 404) throw err; // no preview container yet
+  }
+  return deleted;
+}
+
+/** Which version of an offer is live (activities/live writes it last, in one blob). */
+export interface LivePointer {
+  runId: string;
+  pageJson: string;
+  pageHtml: string;
+  liveSince: string;
+  /** The run that was live before this one (kept until the next switch; see activities/live). */
+  supersedes?: string;
+}
+
+/** The live page, JSON and HTML of the same version: read through the pointer, never a mix. */
+export async function readLivePage(
+  blobs: BlobServiceClient,
+  publisherId: string,
+  offerId: string,
+): Promise<{ page: ProductPage; html: string } | undefined> {
+  const pointer = await readJson<LivePointer>(blobs, CONTAINERS.live, livePointerBlobName(publisherId, offerId));
+  if (!pointer) return undefined;
+  const [page, html] = await Promise.all([readJson<ProductPage>(blobs, CONTAINERS.live, pointer.pageJson), readText(blobs, CONTAINERS.live, pointer.pageHtml)]);
+  return page && html !== undefined ? { page, html } : undefined;
+}
+
+/** Every live offer, sorted by publisher and offer id. */
+export async function listLiveOffers(blobs: BlobServiceClient): Promise<LiveOfferSummary[]> {
+  const names: string[] = [];
+  try {
+    for await (const b of blobs.getContainerClient(CONTAINERS.live).listBlobsFlat()) {
+      const parts = b.name.split('/');
+      if (parts.length === 3 && parts[2] === 'current.json') names.push(b.name);
+    }
+  } catch (err) {
+    if (statusOf(err) === 404) return [];
+    throw err;
+  }
+  const pages = await mapLimit(names, 8, async (name) => {
+    const pointer = await readJson<LivePointer>(blobs, CONTAINERS.live, name);
+    return pointer && readJson<ProductPage>(blobs, CONTAINERS.live, pointer.pageJson);
+  });
+  return pages
+    .filter((p): p is ProductPage => p !== undefined)
+    .map((p) => ({
+      publisherId: p.publisherId,
+      offerId: p.offerId,
+      title: p.title,
+      summary: p.summary,
+      categories: p.categories,
+      liveSince: p.liveSince,
+    }))
+    .sort((a, b) => `${a.publisherId}/${a.offerId}`.localeCompare(`${b.publisherId}/${b.offerId}`));
+}

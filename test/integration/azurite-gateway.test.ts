@@ -1,0 +1,93 @@
+/**
+ * The embedded Azurite's front (dev-stack/azurite-gateway.ts), through the run's Azurite: Get
+ * Blob Metadata as Azure answers it, and what it makes possible — a cross-account copy of a 1 GiB
+ * page blob, authorized by the source's SAS like between two Azure regions.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { BlobSASPermissions, BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { loadConfig } from '../../config/env';
+import { RegionAccounts } from '../../lib/storage/region-accounts';
+import { freePorts, startAzurite } from '../../dev-stack/services';
+import { testServices } from '../helpers/services';
+
+const GiB = 1024 ** 3;
+
+describe('Azurite gateway', () => {
+  const s = testServices();
+  const control = BlobServiceClient.fromConnectionString(s.storageConnectionString);
+  const regions = new RegionAccounts(loadConfig({ AZURE_STORAGE_CONNECTION_STRING: s.storageConnectionString }).regionStorage);
+  const mark = randomBytes(4096);
+  let source: ContainerClient;
+  let sasUrl: string;
+
+  beforeAll(async () => {
+    source = control.getContainerClient(`gateway-${randomUUID().slice(0, 8)}`);
+    await source.create();
+    const blob = source.getPageBlobClient('big.vhd');
+    await blob.create(GiB, { metadata: { purpose: 'gateway-test' } });
+    await blob.uploadPages(mark, GiB - mark.length, mark.length);
+    sasUrl = await blob.generateSasUrl({ permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + 600_000) });
+  });
+  afterAll(() => source.deleteIfExists());
+
+  it('answers Get Blob Metadata with the metadata headers and no body', async () => {
+    const url = new URL(sasUrl);
+    url.searchParams.set('comp', 'metadata');
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-ms-meta-purpose')).toBe('gateway-test');
+    expect(res.headers.get('etag')).toBeTruthy();
+    expect(res.headers.get('content-length')).toBe('0');
+    expect((await res.arrayBuffer()).byteLength).toBe(0);
+  });
+
+  it('refuses Get Blob Metadata with a bad signature, with Azure’s XML error', async () => {
+    const url = new URL(sasUrl);
+    url.searchParams.set('sig', 'bm90LXRoZS1zaWduYXR1cmU=');
+    url.searchParams.set('comp', 'metadata');
+    const res = await fetch(url);
+    expect(res.status).toBe(403);
+    expect(res.headers.get('content-type')).toBe('application/xml');
+    expect(await res.text()).toMatch(/<Error><Code>AuthorizationFailure<\/Code><Message>This request is not authorized/);
+  });
+
+  it('lets another account copy a 1 GiB page blob with the source’s SAS, and only with it', async () => {
+    const target = await regions.ensureReplicas('westus2');
+    const replica = target.getPageBlobClient(`gateway-test/${randomUUID()}.vhd`);
+    const done = await (await replica.beginCopyFromURL(sasUrl)).pollUntilDone();
+    expect(done.copyStatus).toBe('success');
+    expect((await replica.getProperties()).contentLength).toBe(GiB);
+    expect(await replica.downloadToBuffer(GiB - mark.length, mark.length)).toEqual(mark);
+    await replica.delete();
+
+    // Without a SAS the other account may not read the source, as on Azure.
+    const plain = target.getPageBlobClient(`gateway-test/${randomUUID()}.vhd`);
+    await expect(plain.beginCopyFromURL(source.getBlobClient('big.vhd').url)).rejects.toMatchObject({ statusCode: 403, code: 'CannotVerifyCopySource' });
+  }, 60_000);
+
+  it('ends by itself on SIGTERM, gateway and all, and keeps its data for the next start (as under npm start)', async () => {
+    const location = fs.mkdtempSync(path.join(os.tmpdir(), 'azurite-persist-'));
+    const ports = async () => {
+      const [blobPort, queuePort, tablePort] = await freePorts(3);
+      return { blobPort, queuePort, tablePort, location, logDir: location };
+    };
+    const first = await startAzurite(await ports());
+    const name = `kept-${randomUUID().slice(0, 8)}`;
+    const replicas = new RegionAccounts(loadConfig({ AZURE_STORAGE_CONNECTION_STRING: first.connectionString }).regionStorage);
+    await (await replicas.ensureReplicas('eastus')).getBlockBlobClient(name).upload('kept', 4);
+    await first.stop();
+    expect(await first.exited).toBe(0); // a clean exit, not the SIGKILL that follows a grace period
+
+    const second = await startAzurite(await ports());
+    try {
+      const again = new RegionAccounts(loadConfig({ AZURE_STORAGE_CONNECTION_STRING: second.connectionString }).regionStorage);
+      expect((await again.replicas('eastus').getBlobClient(name).downloadToBuffer()).toString()).toBe('kept');
+    } finally {
+      await second.stop();
+      fs.rmSync(location, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
