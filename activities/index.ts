@@ -1,17 +1,23 @@
 /**
- * The activities, created over their dependencies (workers/main.ts builds the deps once).
- * Each wrapper loads what the workflow deliberately does not carry (the offer snapshot, with
- * its URLs and secrets) and wires Temporal's heartbeat and cancellation into the plain modules.
+ * The activities, in two sets created over their dependencies (workers/create-workers.ts builds
+ * the deps once per process):
+ *  - light activities run on the workflow's task queue (validate, package, live, cleanup, e-mail);
+ *  - I/O activities run on their own queue (certification, replication) so they scale on their own
+ *    workers (`WORKER_ROLES=io`).
+ * Each worker registers only its own set, and the workflow proxies each set with its own type, so
+ * calling a heavy activity on the light queue does not type-check.
+ * Each wrapper loads what the workflow deliberately does not carry (the offer snapshot, with its
+ * URLs and secrets) and wires Temporal's heartbeat and cancellation into the plain step modules.
  */
 import { Context } from '@temporalio/activity';
 import type { DiskRef, NotificationRequest, PublishPlan, RunRef, ValidateResult } from '../domain/pipeline';
 import { isValidEmail } from '../domain/emails';
-import type { ActivityDeps } from './deps';
 import { loadOfferSnapshot } from '../lib/storage/offer-snapshots';
+import { cleanupRun } from '../lib/storage/run-replicas';
+import type { ActivityDeps } from './deps';
 import { validateOffer } from './validate';
 import { certifyImages } from './certify';
 import { replicateRegion, writeProvisionReport } from './provision';
-import { cleanupRun } from '../lib/storage/run-replicas';
 import { packageOffer } from './package';
 import { promoteToLive } from './live';
 import { sendNotification } from './notify';
@@ -22,18 +28,13 @@ function activityControl() {
   return { heartbeat: (details?: unknown) => ctx.heartbeat(details), signal: ctx.cancellationSignal };
 }
 
-export function createActivities(deps: ActivityDeps) {
+/** Activities of the workflow's own task queue: short, light on CPU and memory. */
+export function createLightActivities(deps: ActivityDeps) {
   return {
     async validateOffer(ref: RunRef): Promise<ValidateResult> {
       const offer = await loadOfferSnapshot(deps.blobs, ref.offerRef);
       const contact = offer.contacts?.engineering?.email;
       return { ...(await validateOffer(deps, offer)), contactEmails: isValidEmail(contact) ? [contact] : [] };
-    },
-    async certifyImages(ref: RunRef, plan: PublishPlan) {
-      return certifyImages(deps, ref, await loadOfferSnapshot(deps.blobs, ref.offerRef), plan, activityControl());
-    },
-    async replicateRegion(ref: RunRef, region: string, disks: DiskRef[]) {
-      return replicateRegion(deps, ref, region, disks, activityControl());
     },
     async writeProvisionReport(ref: RunRef, regions: string[]) {
       return writeProvisionReport(deps, ref, regions);
@@ -53,4 +54,17 @@ export function createActivities(deps: ActivityDeps) {
   };
 }
 
-export type Activities = ReturnType<typeof createActivities>;
+/** Activities of the I/O task queue: long, heartbeating, reading or copying whole images. */
+export function createIoActivities(deps: ActivityDeps) {
+  return {
+    async certifyImages(ref: RunRef, plan: PublishPlan) {
+      return certifyImages(deps, ref, await loadOfferSnapshot(deps.blobs, ref.offerRef), plan, activityControl());
+    },
+    async replicateRegion(ref: RunRef, region: string, disks: DiskRef[]) {
+      return replicateRegion(deps, ref, region, disks, activityControl());
+    },
+  };
+}
+
+export type LightActivities = ReturnType<typeof createLightActivities>;
+export type IoActivities = ReturnType<typeof createIoActivities>;

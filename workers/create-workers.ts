@@ -4,7 +4,7 @@
  * separate machines with WORKER_ROLES=io.
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { createIoActivities, createLightActivities } from '../activities';
 import { createActivityDeps } from '../activities/deps';
 import type { AppConfig } from '../config/env';
 
@@ -17,21 +17,22 @@ export async function createWorkers(
   connection: NativeConnection,
   source: WorkflowSource = defaultWorkflowSource,
 ): Promise<Worker[]> {
-  const activities = createActivities(createActivityDeps(config));
+  const deps = createActivityDeps(config);
   const common = {
     connection,
     namespace: config.temporal.namespace,
-    activities,
     // Cancellation reaches an activity through its heartbeats: flush them often so a cancel is prompt.
     maxHeartbeatThrottleInterval: '1 second',
     defaultHeartbeatThrottleInterval: '1 second',
   } as const;
   const workers: Worker[] = [];
   if (config.workerRoles.has('workflow')) {
-    workers.push(await Worker.create({ ...common, ...source, taskQueue: config.taskQueue }));
+    workers.push(await Worker.create({ ...common, ...source, taskQueue: config.taskQueue, activities: createLightActivities(deps) }));
   }
   if (config.workerRoles.has('io')) {
-    workers.push(await Worker.create({ ...common, taskQueue: config.ioTaskQueue, maxConcurrentActivityTaskExecutions: 16 }));
+    workers.push(
+      await Worker.create({ ...common, taskQueue: config.ioTaskQueue, activities: createIoActivities(deps), maxConcurrentActivityTaskExecutions: 16 }),
+    );
   }
   return workers;
 }

@@ -7,7 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import type { Activities } from '../../activities';
+import type { IoActivities, LightActivities } from '../../activities';
+
+/** The test's one worker runs both sets (ioTaskQueue is its own queue). */
+type Activities = LightActivities & IoActivities;
 import {
   cancelSignal,
   goLiveSignal,

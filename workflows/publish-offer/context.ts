@@ -1,0 +1,117 @@
+/**
+ * The state one publishOffer run carries between its steps and its message handlers, and the
+ * helpers every step uses: e-mail, time frames, failing a step, cancelling.
+ */
+import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, log, sleep, workflowInfo } from '@temporalio/workflow';
+import type { PublishInput } from '../../domain/messages';
+import type { NotificationEvent, NotificationRequest, PublishPlan, RunRef } from '../../domain/pipeline';
+import { stepDefinition, type StepId } from '../../domain/steps';
+import { PublishRun } from '../publish-run';
+import { activityProxies, type ActivityProxies } from './activity-proxies';
+
+/** Thrown inside the main scope when a step failed; the run has already recorded why. */
+export class StepFailed extends Error {}
+
+export class PublishContext {
+  readonly ref: RunRef;
+  readonly run: PublishRun;
+  readonly activities: ActivityProxies;
+  readonly statusUrl: string;
+  /** The cancellable part of the run (validate … signoff). */
+  readonly mainScope = new CancellationScope();
+  plan: PublishPlan | undefined;
+  title: string;
+  /** Validation and certification failures have their own e-mail; other failures get the generic one. */
+  failureNotified = false;
+  goLiveRequested = false;
+  /** Recipients until the publisher gives notification e-mails (the offer's engineering contact). */
+  contactEmails: string[] = [];
+  replicasMayExist = false;
+  cancelReason = 'The publish was canceled.';
+  /** E-mails in flight; the run waits for them before it ends. */
+  readonly background: Promise<unknown>[] = [];
+
+  constructor(readonly input: PublishInput) {
+    const { publisherId, offerId, options } = input;
+    const { workflowId, runId, memo } = workflowInfo();
+    this.activities = activityProxies(options.ioTaskQueue);
+    this.ref = { publisherId, offerId, workflowId, runId, offerRef: input.offerRef };
+    this.run = new PublishRun({ publisherId, offerId, runId, notificationEmails: input.notificationEmails, supportUrl: options.supportUrl });
+    this.statusUrl = `${options.publicBaseUrl}/api/publishers/${encodeURIComponent(publisherId)}/offers/${encodeURIComponent(offerId)}/status`;
+    this.title = typeof memo?.title === 'string' ? memo.title : offerId;
+  }
+
+  get options() {
+    return this.input.options;
+  }
+
+  /** A cancel is accepted once: from here on the status says it can no longer be canceled. */
+  requestCancel(reason: string): void {
+    if (!this.run.cancellable) return;
+    this.cancelReason = reason;
+    this.run.closeCancellation();
+    this.mainScope.cancel();
+  }
+
+  /** Go live closes cancellation at once: no cancel may slip in before the main flow resumes. */
+  acceptGoLive(): void {
+    this.goLiveRequested = true;
+    this.run.closeCancellation();
+  }
+
+  /** Sends an e-mail in the background; a failure to send becomes a warning in the status. */
+  notify(event: NotificationEvent, extra: Partial<NotificationRequest> = {}): void {
+    const { run } = this;
+    const req: NotificationRequest = {
+      event,
+      to: run.notificationEmails.length > 0 ? run.notificationEmails : this.contactEmails,
+      publisherId: this.ref.publisherId,
+      offerId: this.ref.offerId,
+      runId: this.ref.runId,
+      offerTitle: this.title,
+      statusUrl: this.statusUrl,
+      supportUrl: this.options.supportUrl,
+      ...extra,
+    };
+    if (req.to.length === 0) return;
+    // Non-cancellable: a cancel must not swallow the e-mail about what happened before it.
+    const sending = CancellationScope.nonCancellable(() => this.activities.mailer.sendNotification(req)).catch((err) => {
+      log.error('notification not sent', { event, error: String(err) });
+      run.addFindings(run.currentStep, [{ level: 'Warning', text: `The "${event}" e-mail could not be sent; the status here is up to date.` }]);
+    });
+    this.background.push(sending);
+  }
+
+  /** Runs a step's work with its time frame: past it, the step is marked overdue and one e-mail goes out. */
+  async withTimeFrame<T>(id: StepId, work: () => Promise<T>): Promise<T> {
+    const ms = this.options.timeFramesMs?.[id] ?? stepDefinition(id).timeFrameMs;
+    if (!ms) return work();
+    const timerScope = new CancellationScope();
+    const timer = timerScope
+      .run(() => sleep(ms))
+      .then(
+        () => {
+          if (this.run.markOverdue(id)) this.notify('overdue', { stepName: stepDefinition(id).stepName });
+        },
+        (err) => {
+          if (!isCancellation(err)) throw err;
+        },
+      );
+    try {
+      return await work();
+    } finally {
+      timerScope.cancel();
+      await timer;
+    }
+  }
+
+  /** An activity's failure that reached the workflow is something the publisher must fix. */
+  failStepFrom(id: StepId, err: unknown, prefix = ''): never {
+    if (isCancellation(err)) throw err;
+    if (!(err instanceof ActivityFailure)) throw err;
+    const cause = err.cause;
+    const text = cause instanceof ApplicationFailure || cause instanceof Error ? cause.message : 'The step failed.';
+    this.run.failStep(id, [{ level: 'Error', text: prefix + text }]);
+    throw new StepFailed(text);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Signals and the status query for operators (best effort: ignored and logged when they do not
+ * apply now), and updates behind the HTTP API, whose validators say synchronously why a request is
+ * refused.
+ */
+import { log, setHandler } from '@temporalio/workflow';
+import {
+  cancelSignal,
+  cancelUpdate,
+  goLiveSignal,
+  goLiveUpdate,
+  INVALID_STATE,
+  setNotificationEmailsSignal,
+  setNotificationEmailsUpdate,
+  statusQuery,
+} from '../../domain/messages';
+import { isValidEmail } from '../../domain/emails';
+import type { PublishContext } from './context';
+
+export function installMessageHandlers(ctx: PublishContext): void {
+  const { run } = ctx;
+
+  setHandler(statusQuery, () => run.snapshot());
+  setHandler(goLiveSignal, () => {
+    if (run.isWaitingAt('signoff', 'WaitingForPublisherReview')) ctx.acceptGoLive();
+    else log.warn('goLive signal ignored: the run is not waiting at signoff', { step: run.currentStep, status: run.status });
+  });
+  setHandler(cancelSignal, (arg) => {
+    if (run.cancellable) ctx.requestCancel(cancelReasonText(arg?.reason));
+    else log.warn('cancel signal ignored: the run can no longer be canceled', { step: run.currentStep, status: run.status });
+  });
+  setHandler(setNotificationEmailsSignal, (arg) => {
+    const emails = arg?.emails ?? [];
+    if (!run.ended && emails.length > 0 && emails.every(isValidEmail)) run.setNotificationEmails(emails);
+    else log.warn('setNotificationEmails signal ignored: needs a non-empty list of valid e-mail addresses on a running publish');
+  });
+
+  setHandler(
+    goLiveUpdate,
+    () => {
+      ctx.acceptGoLive();
+      return run.snapshot();
+    },
+    {
+      validator: () => {
+        if (!run.isWaitingAt('signoff', 'WaitingForPublisherReview')) {
+          throw new Error(`${INVALID_STATE}: Go live is possible only while the publish waits for sign-off; it is ${run.status} at step ${run.currentStep}.`);
+        }
+      },
+    },
+  );
+  setHandler(
+    cancelUpdate,
+    (arg) => {
+      ctx.requestCancel(cancelReasonText(arg?.reason));
+      return run.snapshot();
+    },
+    {
+      validator: (_arg) => {
+        if (!run.cancellable) {
+          throw new Error(
+            run.ended
+              ? `${INVALID_STATE}: the publish has already ended (${run.status}).`
+              : `${INVALID_STATE}: Go live was accepted; the publish can no longer be canceled.`,
+          );
+        }
+      },
+    },
+  );
+  setHandler(
+    setNotificationEmailsUpdate,
+    (arg) => {
+      run.setNotificationEmails(arg.emails);
+      return run.snapshot();
+    },
+    {
+      validator: (arg) => {
+        if (!run.isWaitingAt('validate', 'WaitingForPublisherInput')) {
+          throw new Error(`${INVALID_STATE}: the publish is not waiting for notification e-mails; it is ${run.status} at step ${run.currentStep}.`);
+        }
+        if (!arg?.emails?.length || !arg.emails.every(isValidEmail)) {
+          throw new Error(`${INVALID_STATE}: give at least one valid e-mail address.`);
+        }
+      },
+    },
+  );
+}
+
+function cancelReasonText(reason?: string): string {
+  const r = typeof reason === 'string' ? reason.trim().slice(0, 500) : '';
+  return r ? `The publish was canceled: ${r}` : 'The publish was canceled.';
+}
