@@ -9,6 +9,8 @@ import { buildOpenApiDocument } from './openapi';
 import type { PublishGateway } from './publish-gateway';
 import { createPublishersRouter } from './routes/publishers';
 import { createCatalogRouter } from './routes/catalog';
+import { expressPath } from './routes/params';
+import { API_ROUTES, API_SCOPES } from '../domain/api-paths';
 
 export interface AppDeps {
   config: AppConfig;
@@ -29,17 +31,17 @@ export function createApp(deps: AppDeps) {
   app.use(express.json({ limit: BODY_LIMIT, strict: true }));
 
   const openApi = buildOpenApiDocument(deps.config.publicBaseUrl);
-  app.get('/openapi.json', (_req, res) => {
+  app.get(API_ROUTES.openApi.path, (_req, res) => {
     res.json(openApi);
   });
-  app.get('/healthz', async (_req, res) => {
+  app.get(API_ROUTES.health.path, async (_req, res) => {
     const ok = await deps.gateway.healthy();
     res.status(ok ? 200 : 503).json({ temporal: ok ? 'reachable' : 'unreachable' });
   });
 
   const { requirePublisherAccess } = createAuth(deps.config.publisherKeys, deps.config.operatorKeys);
-  app.use('/api/publishers/:publisherId', requirePublisherAccess, createPublishersRouter(deps));
-  app.use('/api', createCatalogRouter(deps));
+  app.use(expressPath(API_SCOPES.publisher), requirePublisherAccess, createPublishersRouter(deps));
+  app.use(API_SCOPES.api, createCatalogRouter(deps));
 
   app.use(notFoundRoute);
   app.use(errorHandler(log));

@@ -1,6 +1,6 @@
 /** The API's error body `{ error: { code, message, details? } }` and the middleware that makes every failure one. */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { ServiceError } from '@temporalio/client';
 
 export interface ErrorDetail {

@@ -1,7 +1,12 @@
-/** The OpenAPI 3.1 document, generated from the zod schemas the routes parse with (api/schemas.ts). */
+/**
+ * The OpenAPI 3.1 document, generated from the zod schemas the routes parse with (api/schemas.ts),
+ * with the paths and methods of the route table the routers serve (domain/api-paths.ts).
+ */
 import { z } from 'zod';
 import * as s from './schemas';
 import { ID_PATTERN } from './schemas';
+import { API_ROUTES, type ApiRoute } from '../domain/api-paths';
+import { ErrorType } from '../domain/errors';
 
 type Schema = z.ZodType;
 
@@ -19,6 +24,19 @@ const err = (description: string) => ({ description, content: json('Error') });
 const pathParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string', pattern: ID_PATTERN.source } });
 const offerPath = [pathParam('publisherId'), pathParam('offerId')];
 const authErrors = { '400': err('Malformed request; `details` lists each bad field with its path.'), '401': err('No or unknown API key.'), '403': err('The key does not give access to this publisher.') };
+
+/** One operation per route, under the method the route table gives it (checked by the type). */
+type RouteOperations = { [R in ApiRoute]: Record<(typeof API_ROUTES)[R]['method'], object> };
+
+/** The document's `paths`: each route's operation under its path from the route table. */
+function routePaths(operations: RouteOperations): Record<string, Record<string, object>> {
+  const paths: Record<string, Record<string, object>> = {};
+  for (const route of Object.keys(operations) as ApiRoute[]) {
+    const { method, path } = API_ROUTES[route];
+    paths[path] = { ...paths[path], [method]: (operations[route] as Record<string, object>)[method] };
+  }
+  return paths;
+}
 
 function offerAction(summary: string, body: string | undefined, ok: Record<string, unknown>, extra: Record<string, unknown> = {}) {
   return {
@@ -58,8 +76,8 @@ export function buildOpenApiDocument(serverUrl: string) {
         Error: s.errorSchema,
       }),
     },
-    paths: {
-      '/api/publishers/{publisherId}/offers': {
+    paths: routePaths({
+      listOffers: {
         get: {
           summary: 'The latest publish of each offer of the publisher',
           security: [{ bearer: [] }],
@@ -67,16 +85,16 @@ export function buildOpenApiDocument(serverUrl: string) {
           responses: { '200': { description: 'Offers', content: json('OfferList') }, ...authErrors },
         },
       },
-      '/api/publishers/{publisherId}/offers/{offerId}/publish': offerAction(
+      publish: offerAction(
         'Start publishing the offer (restarts at validate after a failed or canceled run)',
         'PublishRequest',
         { '202': { ...statusResponse('Accepted; `Location` is the status path.'), headers: { Location: { schema: { type: 'string' } } } } },
-        { '409': err('PublishInProgress: a run of this offer is open.') },
+        { '409': err(`${ErrorType.PublishInProgress}: a run of this offer is open.`) },
       ),
-      '/api/publishers/{publisherId}/offers/{offerId}/validate': offerAction('Dry-run validation; starts nothing', 'ValidateRequest', {
+      validate: offerAction('Dry-run validation; starts nothing', 'ValidateRequest', {
         '200': { description: 'Validation messages per field', content: json('ValidationResult') },
       }),
-      '/api/publishers/{publisherId}/offers/{offerId}/status': {
+      status: {
         get: {
           summary: 'Status of the latest publish',
           security: [{ bearer: [] }],
@@ -84,7 +102,7 @@ export function buildOpenApiDocument(serverUrl: string) {
           responses: { '200': statusResponse('Status'), ...authErrors, '404': err('NotFound: never published.') },
         },
       },
-      '/api/publishers/{publisherId}/offers/{offerId}/certification-report': {
+      certificationReport: {
         get: {
           summary: 'The full certification report of the latest publish: every check with its actual and required value and how to fix it',
           security: [{ bearer: [] }],
@@ -96,21 +114,21 @@ export function buildOpenApiDocument(serverUrl: string) {
           },
         },
       },
-      '/api/publishers/{publisherId}/offers/{offerId}/golive': offerAction('Go live (only while waiting at signoff)', undefined, { '202': statusResponse('Accepted') }, {
+      goLive: offerAction('Go live (only while waiting at signoff)', undefined, { '202': statusResponse('Accepted') }, {
         '404': err('NotFound: never published.'),
-        '409': err('InvalidState: the run is not waiting for Go live.'),
+        '409': err(`${ErrorType.InvalidState}: the run is not waiting for Go live.`),
       }),
-      '/api/publishers/{publisherId}/offers/{offerId}/cancel': offerAction('Cancel the publish (up to and including signoff)', 'CancelRequest', { '202': statusResponse('Accepted') }, {
+      cancel: offerAction('Cancel the publish (up to and including signoff)', 'CancelRequest', { '202': statusResponse('Accepted') }, {
         '404': err('NotFound: never published.'),
-        '409': err('InvalidState: Go live was accepted or the run has ended.'),
+        '409': err(`${ErrorType.InvalidState}: Go live was accepted or the run has ended.`),
       }),
-      '/api/publishers/{publisherId}/offers/{offerId}/notification-emails': offerAction(
+      notificationEmails: offerAction(
         'Give the notification e-mails the run waits for after validate',
         'NotificationEmailsRequest',
         { '202': statusResponse('Accepted') },
-        { '404': err('NotFound: never published.'), '409': err('InvalidState: the run is not waiting for e-mails.') },
+        { '404': err('NotFound: never published.'), '409': err(`${ErrorType.InvalidState}: the run is not waiting for e-mails.`) },
       ),
-      '/api/preview/offers/{publisherId}/{offerId}': {
+      previewPage: {
         get: {
           summary: 'The preview product page, for allow-listed subscriptions (JSON, or HTML on Accept: text/html)',
           parameters: [...offerPath, { name: 'x-ms-subscription-id', in: 'header', required: true, schema: { type: 'string', format: 'uuid' } }],
@@ -122,10 +140,10 @@ export function buildOpenApiDocument(serverUrl: string) {
           },
         },
       },
-      '/api/marketplace/offers': {
+      liveOffers: {
         get: { summary: 'Live offers', responses: { '200': { description: 'Live offers', content: json('LiveOfferList') } } },
       },
-      '/api/marketplace/offers/{publisherId}/{offerId}': {
+      livePage: {
         get: {
           summary: 'A live product page (JSON, or HTML on Accept: text/html)',
           parameters: offerPath,
@@ -135,8 +153,8 @@ export function buildOpenApiDocument(serverUrl: string) {
           },
         },
       },
-      '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1 document' } } } },
-      '/healthz': { get: { summary: 'Health: 200 when Temporal is reachable', responses: { '200': { description: 'Healthy' }, '503': { description: 'Temporal unreachable' } } } },
-    },
+      openApi: { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1 document' } } } },
+      health: { get: { summary: 'Health: 200 when Temporal is reachable', responses: { '200': { description: 'Healthy' }, '503': { description: 'Temporal unreachable' } } } },
+    }),
   };
 }

@@ -12,7 +12,6 @@ import {
 } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import {
-  INVALID_STATE,
   publishWorkflowId,
   SA_OFFER_ID,
   SA_PUBLISHER_ID,
@@ -22,6 +21,7 @@ import {
   WORKFLOW_TYPE,
   type PublishInput,
 } from '../domain/messages';
+import { ErrorType, refusalOf } from '../domain/errors';
 import type { PublishStatusBody } from '../domain/status';
 import { PublishRun } from '../workflows/publish-run';
 import { ApiError } from './errors';
@@ -73,7 +73,7 @@ export class PublishGateway {
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       if (await this.waitForFinishingRun(input.publisherId, input.offerId)) return this.startOnce(input, title);
-      throw new ApiError(409, 'PublishInProgress', 'A publish of this offer is in progress; wait for it to end or cancel it.');
+      throw new ApiError(409, ErrorType.PublishInProgress, 'A publish of this offer is in progress; wait for it to end or cancel it.');
     }
   }
 
@@ -152,11 +152,13 @@ export class PublishGateway {
           () => false,
         );
         if (!exists) throw new ApiError(404, 'NotFound', 'This offer has never been published.');
-        throw new ApiError(409, INVALID_STATE, 'The latest publish of this offer has ended.');
+        throw new ApiError(409, ErrorType.InvalidState, 'The latest publish of this offer has ended.');
       }
       if (err instanceof WorkflowUpdateFailedError) {
-        const message = (err.cause as Error | undefined)?.message ?? 'The request is not possible now.';
-        throw new ApiError(409, INVALID_STATE, message.replace(new RegExp(`^${INVALID_STATE}:\\s*`), ''));
+        // A validator's refusal carries its catalogued type and the reason; anything else is not
+        // for the caller to read, so it gets a generic reason.
+        const refusal = refusalOf(err.cause);
+        throw new ApiError(409, refusal?.type ?? ErrorType.InvalidState, refusal?.message ?? 'The request is not possible now.');
       }
       throw err;
     }

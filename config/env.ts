@@ -1,11 +1,12 @@
 /**
  * Configuration, read from the environment once and validated; a bad variable stops the process
- * with a message naming it. Defaults are the embedded services `npm start` runs (contract.md).
+ * with a message naming it. Defaults are the embedded services `npm start` runs (docs/operations.md).
  */
 import { z } from 'zod';
 import { DEFAULT_REGIONS, REGION_NAME } from '../domain/regions';
-import { IO_TASK_QUEUE, TASK_QUEUE } from '../domain/messages';
+import { DEFAULT_REGION_STORAGE_RETRY, IO_TASK_QUEUE, TASK_QUEUE, type RetryOptions } from '../domain/messages';
 import { AZURITE_DEV_CONNECTION_STRING } from './azurite-accounts';
+import type { UrlPolicy } from '../lib/net/url-policy';
 import { resolveRegionStorage } from './region-storage';
 
 const csv = (v: string | undefined) =>
@@ -38,6 +39,13 @@ const envSchema = z.object({
   /** Each region's storage account: JSON (or @file) of region → connection string; see config/region-storage.ts. */
   REGION_STORAGE: z.string().optional(),
   PROVISION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  /**
+   * Retries of work on the regions' storage (a region's copy, removing replicas) before the failure
+   * is ours and fails the step: attempts, then the first and the longest wait between them.
+   */
+  REGION_STORAGE_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(DEFAULT_REGION_STORAGE_RETRY.maximumAttempts),
+  REGION_STORAGE_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(DEFAULT_REGION_STORAGE_RETRY.initialIntervalMs),
+  REGION_STORAGE_RETRY_MAX_MS: z.coerce.number().int().min(1).default(DEFAULT_REGION_STORAGE_RETRY.maximumIntervalMs),
   /** Lifetime of the read SAS minted on a control-account image for a cross-account copy. */
   COPY_SOURCE_SAS_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(240),
   SUPPORT_URL: z.url().default('https://support.marketplace.local/requests/new'),
@@ -53,6 +61,13 @@ const envSchema = z.object({
   URL_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
   /** Which workers this process runs: `workflow`, `io` or both. */
   WORKER_ROLES: z.string().default('workflow,io'),
+  /**
+   * Production: the prebuilt workflow bundle the workflow worker loads (`npm run build` writes
+   * dist/workflow-bundle.js; a relative path is from the worker's working directory), so workers
+   * start without webpack and every worker runs the same code. Unset (development), the worker
+   * bundles workflows/ when it starts. A missing file stops the worker with a message.
+   */
+  WORKFLOW_BUNDLE: z.string().optional(),
   /** Level of the Temporal SDK's own log (worker lifecycle, workflow bundling). */
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
   TASK_QUEUE: z.string().min(1).default(TASK_QUEUE),
@@ -81,14 +96,17 @@ export interface AppConfig {
   /** region → connection string of the account its replicas go to (secrets: never log). */
   regionStorage: ReadonlyMap<string, string>;
   provisionConcurrency: number;
+  regionStorageRetry: RetryOptions;
   copySourceSasMinutes: number;
   supportUrl: string;
   /** Images and logos. */
-  urlPolicy: { allowedHosts: string[]; allowLoopback: boolean; timeoutMs: number };
-  /** Lead destinations: same shape, its own host list. */
-  leadUrlPolicy: { allowedHosts: string[]; allowLoopback: boolean; timeoutMs: number };
+  urlPolicy: UrlPolicy;
+  /** Lead destinations: its own host list. */
+  leadUrlPolicy: UrlPolicy;
   workerRoles: Set<'workflow' | 'io'>;
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** WORKFLOW_BUNDLE as given; workers/workflow-source.ts resolves and checks it. */
+  workflowBundle?: string;
   /** Workflows and light activities. */
   taskQueue: string;
   /** Certification and replication, on workers that can be scaled on their own. */
@@ -151,12 +169,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     regions,
     regionStorage: regionStorage.map,
     provisionConcurrency: e.PROVISION_CONCURRENCY,
+    regionStorageRetry: {
+      maximumAttempts: e.REGION_STORAGE_RETRY_ATTEMPTS,
+      initialIntervalMs: e.REGION_STORAGE_RETRY_INITIAL_MS,
+      // Never below the first wait: Temporal refuses a maximum interval under the initial one.
+      maximumIntervalMs: Math.max(e.REGION_STORAGE_RETRY_MAX_MS, e.REGION_STORAGE_RETRY_INITIAL_MS),
+    },
     copySourceSasMinutes: e.COPY_SOURCE_SAS_MINUTES,
     supportUrl: e.SUPPORT_URL,
     urlPolicy: { allowedHosts: csv(e.URL_ALLOWED_HOSTS), allowLoopback: e.URL_ALLOW_LOOPBACK, timeoutMs: e.URL_FETCH_TIMEOUT_MS },
     leadUrlPolicy: { allowedHosts: csv(e.LEAD_URL_ALLOWED_HOSTS), allowLoopback: e.URL_ALLOW_LOOPBACK, timeoutMs: e.URL_FETCH_TIMEOUT_MS },
     workerRoles: new Set(roles as Array<'workflow' | 'io'>),
     logLevel: e.LOG_LEVEL,
+    workflowBundle: e.WORKFLOW_BUNDLE?.trim() || undefined,
     taskQueue: e.TASK_QUEUE,
     ioTaskQueue: e.IO_TASK_QUEUE,
   };

@@ -1,4 +1,4 @@
-/** One certification check, in the self-test tool's shape (domain.md §2). */
+/** One certification check, in the self-test tool's shape (docs/certification.md). */
 export type CheckResult = 'Passed' | 'Failed' | 'Warning' | 'NotApplicable';
 
 export interface CertificationCheck {

@@ -1,5 +1,5 @@
 /**
- * The workflow's outer contract (contract.md "Workflow"): ids, task queues, signals, queries,
+ * The workflow's outer contract (docs/architecture.md): ids, task queues, signals, queries,
  * updates and search attributes. The API imports this without pulling in workflow code.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
@@ -28,7 +28,20 @@ export interface PublishOptions {
   supportUrl: string;
   /** Task queue of the certification and replication activities. */
   ioTaskQueue: string;
+  /**
+   * Retries of work on the regions' storage (replication, removing replicas): past them the
+   * failure is ours and fails the step (tests use small ones). Absent in runs started before it.
+   */
+  regionStorageRetry?: RetryOptions;
 }
+
+export interface RetryOptions {
+  maximumAttempts: number;
+  initialIntervalMs: number;
+  maximumIntervalMs: number;
+}
+
+export const DEFAULT_REGION_STORAGE_RETRY: RetryOptions = { maximumAttempts: 8, initialIntervalMs: 2_000, maximumIntervalMs: 60_000 };
 
 export interface PublishInput {
   publisherId: string;
@@ -60,6 +73,3 @@ export const SA_PUBLISH_STATUS = defineSearchAttributeKey('PublishStatus', 'KEYW
 
 /** `name=Type` pairs for `temporal server start-dev --search-attribute` and the compose file. */
 export const CUSTOM_SEARCH_ATTRIBUTES = ['PublisherId', 'OfferId', 'PublishStep', 'PublishStatus'] as const;
-
-/** Rejection reasons a validator gives; the API maps them to 409 `InvalidState`. */
-export const INVALID_STATE = 'InvalidState';

@@ -1,5 +1,5 @@
 /**
- * The offer draft (contract.md "The offer"). This schema checks JSON *types* only: a publish or
+ * The offer draft (docs/http-api.md, "The offer draft"). This schema checks JSON *types* only: a publish or
  * validate body whose offer has a field of the wrong type is a 400. Completeness and content
  * rules (required fields, lengths, formats…) belong to the `validate` step (activities/validate).
  */
@@ -24,7 +24,8 @@ export const leadDestinationSchema = z.discriminatedUnion('type', [
   }),
 ]);
 export type LeadDestination = z.infer<typeof leadDestinationSchema>;
-export const LEAD_DESTINATION_TYPES = ['AzureTable', 'Https', 'Salesforce', 'Marketo', 'Dynamics365'] as const;
+/** The destination types, as the schema above knows them. */
+export const LEAD_DESTINATION_TYPES: ReadonlyArray<LeadDestination['type']> = leadDestinationSchema.options.map((o) => o.shape.type.value);
 
 export const dataDiskSchema = z.object({ lun: z.number(), vhdUrl: url }).partial();
 
@@ -66,7 +67,7 @@ export const offerDraftSchema = z
 export type OfferDraft = z.infer<typeof offerDraftSchema>;
 export type SkuDraft = z.infer<typeof skuSchema>;
 
-/** The logo sizes the marketplace requires (contract.md). */
+/** The logo sizes the marketplace requires (docs/http-api.md, "Content rules"). */
 export const LOGO_SIZES = {
   small: { width: 48, height: 48 },
   medium: { width: 90, height: 90 },
@@ -74,3 +75,6 @@ export const LOGO_SIZES = {
   wide: { width: 255, height: 115 },
 } as const;
 export type LogoKind = keyof typeof LOGO_SIZES;
+
+/** Data disks per disk version, LUNs 0 … 15 (validate and certify both hold images to it). */
+export const MAX_DATA_DISKS = 16;

@@ -80,6 +80,8 @@ export type NotificationEvent =
   | 'live'
   | 'canceled'
   | 'failed'
+  /** A step failed on our side (an infrastructure failure that outlived its retries): nothing to fix. */
+  | 'internalFailure'
   | 'overdue';
 
 export interface NotificationRequest {

@@ -1,7 +1,7 @@
 /** How a region is named in configuration: Azure's programmatic names (`eastus`, `westeurope`). */
 export const REGION_NAME = /^[a-z0-9]{2,40}$/;
 
-/** Azure's 55 public regions (domain.md §4): the default replication targets. */
+/** Azure's 55 public regions (docs/process.md, Regions): the default replication targets. */
 export const DEFAULT_REGIONS: readonly string[] = [
   'australiacentral', 'australiacentral2', 'australiaeast', 'australiasoutheast', 'austriaeast',
   'belgiumcentral', 'brazilsouth', 'brazilsoutheast', 'canadacentral', 'canadaeast', 'centralindia', 'centralus',

@@ -1,4 +1,4 @@
-/** The status body of a publish run (contract.md "Status body"). */
+/** The status body of a publish run (docs/http-api.md, "The status body"). */
 import type { StepId } from './steps';
 
 export const RUN_STATUSES = [

@@ -1,4 +1,4 @@
-/** The seven publishing steps (domain.md §1), in order, with what the publisher sees of each. */
+/** The seven publishing steps (docs/process.md), in order, with what the publisher sees of each. */
 
 export const STEP_IDS = ['validate', 'certify', 'provision', 'package', 'preview', 'signoff', 'live'] as const;
 export type StepId = (typeof STEP_IDS)[number];

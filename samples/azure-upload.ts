@@ -6,9 +6,10 @@
 import fs from 'node:fs';
 import { BlobSASPermissions, type BlobServiceClient } from '@azure/storage-blob';
 import { LOGO_SIZES, type LogoKind } from '../domain/offer';
+import { MiB } from '../domain/units';
 import { pngBuffer } from './png-writer';
 
-const CHUNK = 4 * 1024 * 1024; // the largest page write Azure accepts
+const CHUNK = 4 * MiB; // the largest page write Azure accepts
 
 export async function uploadVhdAsPageBlob(blobs: BlobServiceClient, containerName: string, blobName: string, filePath: string): Promise<string> {
   const container = blobs.getContainerClient(containerName);

@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
-import { MiB, vhdFooterBytes } from './vhd-writer';
+import { MiB } from '../domain/units';
+import { vhdFooterBytes } from './vhd-writer';
 
 const run = promisify(execFile);
 const SECTOR = 512;

@@ -17,7 +17,7 @@ import { checkDisk } from '../activities/certify/disk-checks';
 import { inspectImage } from '../activities/certify/inspect-image';
 import { buildSampleLinuxDisk } from '../samples/disk-image';
 import { startRangeServer } from '../samples/range-server';
-import { GiB, MiB } from '../samples/vhd-writer';
+import { GiB, MiB } from '../domain/units';
 
 function num(flag: string, fallback: number): number {
   const i = process.argv.indexOf(`--${flag}`);

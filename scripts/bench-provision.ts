@@ -23,7 +23,7 @@ import { buildPlan } from '../activities/validate/rules';
 import { uploadVhdAsPageBlob } from '../samples/azure-upload';
 import { buildSampleLinuxDisk } from '../samples/disk-image';
 import { validOffer } from '../samples/offer';
-import { GiB } from '../samples/vhd-writer';
+import { GiB } from '../domain/units';
 import { freePort, startAzurite, type AzuriteHandle } from '../dev-stack/services';
 
 /** Bytes this process moved through read/write syscalls (files and sockets alike). */

@@ -11,11 +11,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { loadConfig } from '../config/env';
+import { apiPath } from '../domain/api-paths';
 import { publishWorkflowId } from '../domain/messages';
 import type { PublishStatusBody } from '../domain/status';
 import { uploadSampleLogos, uploadVhdAsPageBlob } from '../samples/azure-upload';
 import { validOffer } from '../samples/offer';
-import { GiB } from '../samples/vhd-writer';
+import { GiB } from '../domain/units';
 import { buildSampleLinuxDisk } from '../samples/disk-image';
 import { REPO_ROOT, TEMPORAL_CLI_PATH } from '../dev-stack/services';
 
@@ -44,7 +45,7 @@ async function main() {
   const offerId = arg('offer-id') ?? `web-appliance-${new Date().toISOString().slice(0, 19).replace(/\D/g, '')}`;
   const manualGoLive = process.argv.includes('--manual-golive');
 
-  const health = await fetch(`${base}/healthz`).catch(() => undefined);
+  const health = await fetch(`${base}${apiPath('health')}`).catch(() => undefined);
   if (!health?.ok) throw new Error(`The API at ${base} is not up: start everything with \`npm start\` in another terminal.`);
 
   const api = async (method: string, p: string, body?: unknown) => {
@@ -75,7 +76,8 @@ async function main() {
   // 2. Publish, with an Azure Table lead destination so the test lead is visible too.
   const offer = { ...validOffer({ osVhdUrl, logos }), leadDestination: { type: 'AzureTable', connectionString: config.storageConnectionString, tableName: 'MarketplaceLeads' } };
   const email = 'publisher@contoso.example';
-  const started = await api('POST', `/api/publishers/contoso/offers/${offerId}/publish`, { offer, notificationEmails: [email] });
+  const ids = { publisherId: 'contoso', offerId };
+  const started = await api('POST', apiPath('publish', ids), { offer, notificationEmails: [email] });
   console.log(`${elapsed(t0)}  published contoso/${offerId}: workflow ${publishWorkflowId('contoso', offerId)}, run ${started.runId}`);
 
   // 3. Follow it.
@@ -83,7 +85,7 @@ async function main() {
   let lastRegions = -1;
   let goLiveSent = false;
   for (;;) {
-    const s = await api('GET', `/api/publishers/contoso/offers/${offerId}/status`);
+    const s = await api('GET', apiPath('status', ids));
     for (const step of s.steps) {
       if (seen.get(step.id) === step.status || step.status === 'NotStarted') continue;
       seen.set(step.id, step.status);
@@ -107,7 +109,7 @@ async function main() {
         console.log(`  ${TEMPORAL_CLI_PATH} workflow list --query "PublishStep='signoff'"`);
         console.log(`  ${TEMPORAL_CLI_PATH} workflow signal --workflow-id ${publishWorkflowId('contoso', offerId)} --name goLive\n`);
       } else {
-        await api('POST', `/api/publishers/contoso/offers/${offerId}/golive`);
+        await api('POST', apiPath('goLive', ids));
         console.log(`${elapsed(t0)}  Go live accepted`);
       }
       goLiveSent = true;

@@ -1,6 +1,6 @@
 /**
  * `npm start`: the whole product on one machine. Starts the embedded services that the
- * environment does not point elsewhere (contract.md "Running it"), then the worker and the API,
+ * environment does not point elsewhere (docs/operations.md), then the worker and the API,
  * and prints where everything is. Ctrl-C stops it all in reverse order.
  *
  * Data lives in the git-ignored `.data/`: the Temporal SQLite file (so a restart resumes
@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { emulatorRegionAccount } from '../config/azurite-accounts';
+import { apiPath } from '../domain/api-paths';
 import { DEFAULT_REGIONS } from '../domain/regions';
 import { ensureTemporalCli } from '../dev-stack/tools';
 import {
@@ -183,12 +184,12 @@ export async function main(): Promise<void> {
   handles.push(appProcess('worker', 'workers/main.ts', env));
   handles.push(appProcess('api', 'api/server.ts', env));
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  await waitHealthy(`${apiUrl}/healthz`, 120_000);
+  await waitHealthy(`${apiUrl}${apiPath('health')}`, 120_000);
   if (stopping) return; // a child died while we waited; shutdown() reports it
 
   banner.push(
     `API                  ${apiUrl}`,
-    `OpenAPI              ${apiUrl}/openapi.json`,
+    `OpenAPI              ${apiUrl}${apiPath('openApi')}`,
     `Temporal             ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE ?? 'default'})`,
   );
   if (temporalUi) banner.push(`Temporal Web UI      ${temporalUi}`);
@@ -198,7 +199,7 @@ export async function main(): Promise<void> {
     banner.push(
       `Publisher            ${keys.generated.publisherId}`,
       `API key              ${keys.generated.key}   (kept in ${path.relative(REPO_ROOT, KEY_FILE)})`,
-      `                     curl -H "Authorization: Bearer ${keys.generated.key}" ${apiUrl}/api/publishers/${keys.generated.publisherId}/offers`,
+      `                     curl -H "Authorization: Bearer ${keys.generated.key}" ${apiUrl}${apiPath('listOffers', { publisherId: keys.generated.publisherId })}`,
     );
   } else {
     banner.push('Publisher keys       from PUBLISHER_API_KEYS');

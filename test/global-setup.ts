@@ -14,7 +14,6 @@ const RUN_DIR = path.dirname(SERVICES_FILE);
 export const pidsFile = (owner: number) => path.join(RUN_DIR, `pids-${owner}.json`);
 
 declare global {
-  // eslint-disable-next-line no-var
   var __TEST_SERVICE_HANDLES__: ServiceHandle[] | undefined;
 }
 

@@ -3,20 +3,21 @@
  * I/O worker (certification, replication) on its own task queue, so heavy I/O can be scaled on
  * separate machines with WORKER_ROLES=io.
  */
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { type NativeConnection, Worker } from '@temporalio/worker';
 import { createIoActivities, createLightActivities } from '../activities';
 import { createActivityDeps } from '../activities/deps';
 import type { AppConfig } from '../config/env';
+import { workflowSource, type WorkflowSource } from './workflow-source';
 
-export type WorkflowSource = Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'>;
+export type { WorkflowSource } from './workflow-source';
 
-export const defaultWorkflowSource: WorkflowSource = { workflowsPath: require.resolve('../workflows') };
-
-export async function createWorkers(
-  config: AppConfig,
-  connection: NativeConnection,
-  source: WorkflowSource = defaultWorkflowSource,
-): Promise<Worker[]> {
+/**
+ * `source` defaults to what the configuration asks for (WORKFLOW_BUNDLE or bundling workflows/ at
+ * start); tests pass a bundle they built once. Only the workflow role needs it, so an I/O-only
+ * process never fails on a missing bundle.
+ */
+export async function createWorkers(config: AppConfig, connection: NativeConnection, source?: WorkflowSource): Promise<Worker[]> {
+  const workflows = config.workerRoles.has('workflow') ? (source ?? workflowSource(config)) : undefined;
   const deps = createActivityDeps(config);
   const common = {
     connection,
@@ -26,8 +27,8 @@ export async function createWorkers(
     defaultHeartbeatThrottleInterval: '1 second',
   } as const;
   const workers: Worker[] = [];
-  if (config.workerRoles.has('workflow')) {
-    workers.push(await Worker.create({ ...common, ...source, taskQueue: config.taskQueue, activities: createLightActivities(deps) }));
+  if (workflows) {
+    workers.push(await Worker.create({ ...common, ...workflows, taskQueue: config.taskQueue, activities: createLightActivities(deps) }));
   }
   if (config.workerRoles.has('io')) {
     workers.push(

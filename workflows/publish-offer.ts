@@ -4,10 +4,12 @@
  * Shape: the cancellable part (validate … signoff) runs in the context's `mainScope`; a cancel
  * (signal, update or a Temporal cancellation request) cancels that scope, and cleanup then runs
  * non-cancellably. Go live closes cancellation, and `live` runs outside the scope. Publisher-fixable
- * problems fail the step with messages; infrastructure errors are retried by Temporal.
+ * problems fail the step with messages; infrastructure errors are retried by Temporal, and one that
+ * outlives its retries fails the step as our problem (publish-offer/failures.ts).
  *
  * The parts: publish-offer/activity-proxies.ts (activity options), context.ts (the run's state and
- * shared helpers), message-handlers.ts (signals, query, updates), steps.ts (the seven steps).
+ * shared helpers), message-handlers.ts (signals, query, updates), steps.ts (the seven steps),
+ * failures.ts (failures on our side: what the publisher is told, what support is told).
  */
 import { CancellationScope, isCancellation, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { SA_PUBLISHER_ID, SA_PUBLISH_STATUS, SA_PUBLISH_STEP, type PublishInput } from '../domain/messages';
@@ -51,7 +53,7 @@ export async function publishOffer(input: PublishInput): Promise<PublishStatusBo
     } else if (err instanceof StepFailed || run.status === 'Failed') {
       await cleanup(ctx);
       const failed = run.step(run.currentStep);
-      if (!ctx.failureNotified) ctx.notify('failed', { stepName: failed.stepName, findings: failed.messages.filter((m) => m.level === 'Error') });
+      if (!ctx.failureNotified) ctx.notify(ctx.failureEvent, { stepName: failed.stepName, findings: failed.messages.filter((m) => m.level === 'Error') });
     } else {
       throw err;
     }

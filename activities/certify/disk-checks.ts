@@ -1,21 +1,19 @@
 /**
- * Disk-level certification checks (domain.md §2), read through a block device: only the footer
+ * Disk-level certification checks (docs/certification.md), read through a block device: only the footer
  * (and, when it is missing, the first bytes to name the format) is transferred.
  */
 import type { CertificationCheck, CheckResult } from '../../domain/certification';
+import { MAX_DATA_DISKS } from '../../domain/offer';
 import type { DiskRef } from '../../domain/pipeline';
+import { binarySize, GiB, MiB } from '../../domain/units';
 import type { BlockDevice } from '../../lib/net/block-device';
 import { diskLabel } from '../../lib/offer/plan';
 import { DISK_TYPE, parseVhdFooter, VHD_COOKIE, VHD_FOOTER_SIZE } from './vhd-footer';
 
-const MiB = 1024 ** 2;
-const GiB = 1024 ** 3;
 const MIN_VIRTUAL_SIZE = 20 * MiB;
-const MAX_DATA_DISKS = 16;
 
 export function formatBytes(n: number): string {
-  const unit = n >= GiB ? `${+(n / GiB).toFixed(2)} GiB` : `${+(n / MiB).toFixed(2)} MiB`;
-  return `${n} bytes (${unit})`;
+  return `${n} bytes (${binarySize(n)})`;
 }
 
 const upload = (file = 'disk.vhd') => `upload ${file} unchanged as a page blob, e.g. \`azcopy copy ${file} '<blob URL with SAS>' --blob-type PageBlob\``;
@@ -181,7 +179,7 @@ export function checkDiskLayout(disks: DiskRef[]): CertificationCheck[] {
     const ok = luns.every((l, i) => l === i);
     checks.push({
       testId: 'DISK-001',
-      name: 'At most 16 data disks',
+      name: `At most ${MAX_DATA_DISKS} data disks`,
       result: luns.length <= MAX_DATA_DISKS ? 'Passed' : 'Failed',
       actualValue: `${luns.length} data disks`,
       requiredValue: `at most ${MAX_DATA_DISKS} data disks`,

@@ -6,11 +6,12 @@
 import type { CertificationCheck, CertificationReport } from '../../domain/certification';
 import type { OfferDraft } from '../../domain/offer';
 import type { CertifyResult, DiskRef, PublishPlan, RunRef } from '../../domain/pipeline';
+import { MiB } from '../../domain/units';
 import type { ActivityDeps } from '../deps';
 import { isImageAccessError, openBlockDevice, type BlockDevice } from '../../lib/net/block-device';
 import { CONTAINERS, reportBlobName } from '../../lib/storage/layout';
 import { writeJson } from '../../lib/storage/json-blobs';
-import { diskLabel, diskUrlFor } from '../../lib/offer/plan';
+import { diskLabel, diskUrl } from '../../lib/offer/plan';
 import { checkDisk, checkDiskLayout } from './disk-checks';
 import { inspectImage } from './inspect-image';
 
@@ -18,7 +19,7 @@ export { checkDisk, checkDiskLayout } from './disk-checks';
 
 const MAX_NOTABLE = 50;
 /** Enough for the footer, partition table and filesystem metadata of any sane image. */
-const DEFAULT_MAX_BYTES_PER_DISK = 64 * 1024 * 1024;
+const DEFAULT_MAX_BYTES_PER_DISK = 64 * MiB;
 /** A well-formed image certifies in seconds; a slow or hostile server does not get to hold the step. */
 const DEFAULT_MAX_MS_PER_DISK = 5 * 60 * 1000;
 
@@ -54,7 +55,7 @@ async function certifyDisk(
   opts: CertifyOptions,
   progress: (bytesRead: number) => void,
 ): Promise<{ checks: CertificationCheck[]; bytesRead: number }> {
-  const url = diskUrlFor(offer, disk);
+  const url = diskUrl(offer, disk);
   if (!url) return { checks: [readable(disk, `the offer has no URL for this disk (${disk.field})`)], bytesRead: 0 };
   let device: BlockDevice | undefined;
   const maxMs = opts.maxMsPerDisk ?? DEFAULT_MAX_MS_PER_DISK;

@@ -1,5 +1,5 @@
 /**
- * The partition-table layer (domain.md §2: one root partition, no swap partition, LVM discouraged):
+ * The partition-table layer (docs/certification.md: one root partition, no swap partition, LVM discouraged):
  * MBR (with the EBR chain of an extended partition) and GPT, read through a block device.
  * The table is publisher-controlled input, so every count, size and chain is capped, and
  * inconsistencies become publisher-readable `problems` instead of exceptions. Sectors are 512
@@ -8,6 +8,7 @@
 import { crc32 } from 'node:zlib';
 import type { CertificationCheck, CheckResult } from '../../domain/certification';
 import type { DiskRef } from '../../domain/pipeline';
+import { binarySize } from '../../domain/units';
 import type { BlockDevice } from '../../lib/net/block-device';
 import { diskLabel } from '../../lib/offer/plan';
 import type { Partition, PartitionKind, PartitionTable } from './image-types';
@@ -307,10 +308,7 @@ export interface PartitionCheckOptions {
   rootPartitions: number[];
 }
 
-const GiB = 1024 ** 3;
-const MiB = 1024 ** 2;
-const size = (n: number) => (n >= GiB ? `${+(n / GiB).toFixed(2)} GiB` : `${+(n / MiB).toFixed(2)} MiB`);
-const describe = (p: Partition) => `partition ${p.number} (${p.kind}, type ${p.typeId}, ${size(p.sizeBytes)})`;
+const describe = (p: Partition) => `partition ${p.number} (${p.kind}, type ${p.typeId}, ${binarySize(p.sizeBytes)})`;
 const schemeName = (t: PartitionTable) => (t.scheme === 'gpt' ? 'GPT' : t.scheme === 'mbr' ? 'MBR' : 'no partition table');
 
 const RECREATE = 'then create the VHD again (`qemu-img convert -f raw -O vpc -o subformat=fixed,force_size disk.raw disk.vhd`) and upload it again';

@@ -8,7 +8,7 @@
  * just before the switch still finds that page, and its replicas are there for a rollback); older
  * versions are deleted with their replicas in every region and their preview pages.
  */
-import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType, publisherFailure } from '../../domain/errors';
 import type { PromoteResult, RunKey, RunRef } from '../../domain/pipeline';
 import type { ActivityDeps } from '../deps';
 import { renderProductPageHtml } from '../../lib/product-page/render-html';
@@ -21,7 +21,7 @@ import type { LivePointer } from '../../lib/storage/catalog';
 export async function promoteToLive(deps: ActivityDeps, ref: RunRef): Promise<PromoteResult> {
   const preview = await readJson<ProductPage>(deps.blobs, CONTAINERS.preview, previewPageBlobName(ref, 'json'));
   if (!preview) {
-    throw ApplicationFailure.nonRetryable('The preview page of this publish request no longer exists; press Publish again.', 'PreviewPageMissing');
+    throw publisherFailure(ErrorType.PreviewPageMissing, 'The preview page of this publish request no longer exists; press Publish again.');
   }
   const pointerName = livePointerBlobName(ref.publisherId, ref.offerId);
   const current = await readJson<LivePointer>(deps.blobs, CONTAINERS.live, pointerName);

@@ -3,7 +3,7 @@
  * retried activity re-sends the *same* message and mail systems and people can spot duplicates.
  */
 import { createHash } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType, publisherFailure } from '../../domain/errors';
 import type { NotificationRequest } from '../../domain/pipeline';
 import type { ActivityDeps } from '../deps';
 import { renderNotification } from './templates';
@@ -34,7 +34,7 @@ export async function sendNotification(deps: ActivityDeps, req: NotificationRequ
     const e = err as { responseCode?: number; code?: string; message?: string };
     // A permanent SMTP rejection (5xx, e.g. every recipient refused) will not change on retry.
     if (typeof e.responseCode === 'number' && e.responseCode >= 500) {
-      throw ApplicationFailure.nonRetryable(`The mail server rejected the notification (${e.responseCode}): check the notification e-mail addresses.`, 'NotificationRejected');
+      throw publisherFailure(ErrorType.NotificationRejected, `The mail server rejected the notification (${e.responseCode}): check the notification e-mail addresses.`);
     }
     throw new Error(`Sending the ${req.event} notification failed: ${e.code ?? ''} ${String(e.message ?? err).split('\n')[0]}`.trim());
   }

@@ -91,6 +91,16 @@ const TEMPLATES: Record<NotificationEvent, (r: NotificationRequest) => Content> 
       { p: support(r) },
     ],
   }),
+  // Says nothing of the internal error: the publisher can do nothing about it, and it may name our systems.
+  internalFailure: (r) => ({
+    subject: `Publishing of ${r.offerTitle} stopped at ${step(r)} because of a problem on our side`,
+    blocks: [
+      { p: `Publishing ${offerName(r)} stopped at ${step(r)} because of a problem on our side, not because of anything in your offer.` },
+      { p: 'Our support team has been told and is looking into it. Nothing in the offer needs to change.' },
+      { p: 'Publishing again is safe: press Publish when you are ready; publishing restarts at step 1, Validate prerequisites.' },
+      { p: `If it stops again, open a support request and quote run ${r.runId}: ${r.supportUrl}` },
+    ],
+  }),
   overdue: (r) => ({
     subject: `${r.offerTitle}: ${step(r)} is taking longer than expected`,
     blocks: [

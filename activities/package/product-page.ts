@@ -3,7 +3,7 @@ import type { OfferDraft, LogoKind } from '../../domain/offer';
 import type { RunRef } from '../../domain/pipeline';
 import { httpUrl } from '../../lib/html/escape';
 import { sanitizeHtml } from '../../lib/html/sanitize';
-import type { ProductPage, ProductPageSku } from '../../lib/product-page/model';
+import type { ProductPage } from '../../lib/product-page/model';
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 

@@ -16,15 +16,17 @@ import {
   type BlobServiceClient,
   type PageBlobClient,
 } from '@azure/storage-blob';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { DiskRef, ReplicateRegionResult, RunKey, RunRef } from '../../domain/pipeline';
+import { CancelledFailure } from '@temporalio/common';
+import { ErrorType, infrastructureFailure, publisherFailure } from '../../domain/errors';
+import type { DiskRef, ReplicateRegionResult, RunRef } from '../../domain/pipeline';
 import type { OfferDraft } from '../../domain/offer';
 import type { ActivityDeps } from '../deps';
 import { assertUrlAllowed, redactUrl, resolveAndCheck, UrlPolicyError } from '../../lib/net/url-policy';
-import { urlAtField } from '../../lib/offer/fields';
+import { diskUrl } from '../../lib/offer/plan';
+import { imageBlobTypeProblem } from '../../lib/storage/image-blob';
 import { abortQuietly, listRunReplicas } from '../../lib/storage/run-replicas';
 import { writeJson } from '../../lib/storage/json-blobs';
-import { CONTAINERS, replicaBlobName, reportBlobName, runPrefix } from '../../lib/storage/layout';
+import { CONTAINERS, replicaBlobName, reportBlobName } from '../../lib/storage/layout';
 import { mapLimit } from '../../lib/map-limit';
 import { loadOfferSnapshot } from '../../lib/storage/offer-snapshots';
 import { errorCodeOf, scrubbed, scrubSecrets, statusOf } from '../../lib/storage/rest-errors';
@@ -73,7 +75,9 @@ export async function replicateRegion(
   throwIfAborted(ctl.signal);
   const offer = await loadOfferSnapshot(deps.blobs, ref.offerRef);
   const target = await deps.regionAccounts.ensureReplicas(region).catch((err: unknown) => {
-    throw scrubbed(`The storage account of region ${region} could not be used (check REGION_STORAGE)`, err);
+    // Whatever the storage said (a refused key, an unknown account), it is ours to fix, not the publisher's.
+    const why = scrubbed(`The storage account of region ${region} could not be used (check REGION_STORAGE)`, err);
+    throw infrastructureFailure(ErrorType.RegionStorageUnavailable, why.message);
   });
   let bytes = 0;
   let skipped = 0;
@@ -140,12 +144,15 @@ async function startCopy(replica: ReplicaClient, source: CopySource, label: { re
     const status = statusOf(err);
     if (errorCodeOf(err) === 'CannotVerifyCopySource' && status !== undefined && status < 500 && status !== 412) {
       if (source.ourSas) {
-        throw new Error(`The storage account of ${label.region} could not read the image at ${source.field} from the control account (HTTP ${status}); retrying.`);
+        throw infrastructureFailure(
+          ErrorType.CopySourceRefused,
+          `The storage account of ${label.region} could not read the image at ${source.field} from the control account (HTTP ${status}); retrying.`,
+        );
       }
-      throw ApplicationFailure.nonRetryable(
+      throw publisherFailure(
+        ErrorType.ImageNotReadable,
         `The storage service could not read the image at ${source.field} to copy it (HTTP ${status}): ` +
           'check that the URL is right and that its SAS token grants read access and has not expired.',
-        'ImageNotReadable',
       );
     }
     // 412: the image changed since we read its properties; the retry picks up the new version.
@@ -181,10 +188,10 @@ function copyFailure(status: string, description: string | undefined, source: Co
   const detail = scrubSecrets((description ?? '').split('\n')[0]).slice(0, 200);
   const code = Number(/^\s*(\d{3})\b/.exec(description ?? '')?.[1]);
   if (status === 'failed' && (code === 401 || code === 403 || code === 404) && !source.ourSas) {
-    return ApplicationFailure.nonRetryable(
+    return publisherFailure(
+      ErrorType.ImageNotReadable,
       `Copying the image at ${source.field} stopped because the source could no longer be read (${detail}): ` +
         'check that its SAS token grants read access and stays valid until provisioning completes.',
-      'ImageNotReadable',
     );
   }
   return new Error(`The copy of ${label.disk} to ${label.region} ${status}${detail ? `: ${detail}` : ''}; retrying.`);
@@ -204,13 +211,15 @@ async function verifyReplica(replica: ReplicaClient, source: CopySource, label: 
  * as its plain URL when `target` is that account too, else with a read SAS minted for the copy.
  */
 async function describeSource(deps: ActivityDeps, offer: OfferDraft, disk: DiskRef, target: BlobServiceClient): Promise<CopySource> {
-  const url = urlAtField(offer, disk.field);
+  const url = diskUrl(offer, disk);
+  // A missing value is not worth retrying, so it fails for good.
+  if (!url) throw publisherFailure(ErrorType.OfferFieldMissing, `The offer has no URL at ${disk.field}; add it and press Publish again.`);
   try {
     // The worker sends a HEAD to this URL, so it gets the same SSRF checks as any fetch.
     await resolveAndCheck(assertUrlAllowed(url, deps.config.urlPolicy), deps.config.urlPolicy);
   } catch (err) {
     if (!(err instanceof UrlPolicyError)) throw scrubbed(`Checking the image URL at ${disk.field} failed`, err);
-    throw ApplicationFailure.nonRetryable(`The image URL at ${disk.field} is not allowed: ${scrubSecrets(err.message)}`, 'ImageUrlNotAllowed');
+    throw publisherFailure(ErrorType.ImageUrlNotAllowed, `The image URL at ${disk.field} is not allowed: ${scrubSecrets(err.message)}`);
   }
   const own = blobUrlIn(deps.blobs, url);
   const ownBlob = own ? new BlobClient(own, deps.blobs.credential) : undefined;
@@ -220,23 +229,20 @@ async function describeSource(deps: ActivityDeps, offer: OfferDraft, disk: DiskR
   } catch (err) {
     const status = statusOf(err);
     if (status === 404) {
-      throw ApplicationFailure.nonRetryable(`The image at ${disk.field} (${redactUrl(url)}) does not exist: check the URL.`, 'ImageNotFound');
+      throw publisherFailure(ErrorType.ImageNotFound, `The image at ${disk.field} (${redactUrl(url)}) does not exist: check the URL.`);
     }
     if (status === 401 || status === 403) {
-      throw ApplicationFailure.nonRetryable(
+      throw publisherFailure(
+        ErrorType.ImageNotReadable,
         `Reading the image at ${disk.field} (${redactUrl(url)}) was refused (HTTP ${status}): ` +
           'check that its SAS token grants read access and has not expired.',
-        'ImageNotReadable',
       );
     }
     throw scrubbed(`Reading the properties of the image at ${disk.field} failed`, err);
   }
-  if (props.blobType !== 'PageBlob') {
-    throw ApplicationFailure.nonRetryable(
-      `The image at ${disk.field} is ${props.blobType ? `a ${props.blobType}` : 'not an Azure blob'}; VM images must be stored as page blobs.`,
-      'ImageNotPageBlob',
-    );
-  }
+  // Validate refuses such an image already (same rule); this guards an image replaced since.
+  const notPageBlob = imageBlobTypeProblem(props.blobType);
+  if (notPageBlob) throw publisherFailure(ErrorType.ImageNotPageBlob, `The image at ${disk.field} ${notPageBlob}.`);
   if (!props.etag || props.contentLength === undefined) throw new Error(`The image at ${disk.field} reported no ETag or length; retrying.`);
   const base = { field: disk.field, etag: props.etag, length: props.contentLength };
   if (!own || !ownBlob) return { ...base, copyUrl: url };

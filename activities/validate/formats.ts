@@ -10,9 +10,6 @@ const BUILD_ID = '[0-9A-Za-z-]+';
 export const SEMVER = new RegExp(`^${NUM}\\.${NUM}\\.${NUM}(?:-${PRE_ID}(?:\\.${PRE_ID})*)?(?:\\+${BUILD_ID}(?:\\.${BUILD_ID})*)?$`);
 
 export const SKU_ID = /^[a-z0-9-]{1,50}$/;
-export const AZURE_TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
-export const SALESFORCE_ORG_ID = /^(?:[A-Za-z0-9]{15}|[A-Za-z0-9]{18})$/;
-export const MUNCHKIN_ID = /^\d{3}-[A-Za-z]{3}-\d{3}$/;
 
 /** Code points, as a publisher counts characters. */
 export function charCount(s: string): number {
@@ -41,42 +38,4 @@ export function looksLikePhone(value: string): boolean {
   if (!/^\+?[\d\s().\-/]+$/.test(main)) return false;
   const digits = main.replace(/\D/g, '').length;
   return digits >= 6 && digits <= 20;
-}
-
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-
-/**
- * Problems with an Azure Storage connection string for the Table service (empty when usable):
- * account key or SAS credentials, and a table endpoint that is given or derivable.
- */
-export function storageConnectionStringProblems(value: string): string[] {
-  const pairs = new Map<string, string>();
-  for (const part of value.split(';').map((p) => p.trim()).filter(Boolean)) {
-    const i = part.indexOf('=');
-    if (i <= 0) return ['is not a list of Key=Value pairs separated by ";"'];
-    pairs.set(part.slice(0, i).trim().toLowerCase(), part.slice(i + 1).trim());
-  }
-  if (pairs.size === 0) return ['is empty'];
-  if (pairs.get('usedevelopmentstorage')?.toLowerCase() === 'true') return [];
-
-  const problems: string[] = [];
-  const account = pairs.get('accountname');
-  const key = pairs.get('accountkey');
-  const sas = pairs.get('sharedaccesssignature');
-  if (!(account && key) && !sas) problems.push('needs AccountName and AccountKey, or SharedAccessSignature');
-  if (key !== undefined && (!key || !BASE64.test(key))) problems.push('has an AccountKey that is not base64');
-  if (account !== undefined && !/^[a-z0-9]{3,24}$/.test(account)) {
-    problems.push('has an AccountName that is not a storage account name (3–24 lower-case letters and digits)');
-  }
-  const protocol = pairs.get('defaultendpointsprotocol');
-  if (protocol !== undefined && protocol !== 'https' && protocol !== 'http') {
-    problems.push('has a DefaultEndpointsProtocol other than https or http');
-  }
-  const tableEndpoint = pairs.get('tableendpoint');
-  if (tableEndpoint !== undefined) {
-    if (checkUrl(tableEndpoint, ['https:', 'http:']).problem) problems.push('has a TableEndpoint that is not an http(s) URL');
-  } else if (!account) {
-    problems.push('has no table endpoint: add TableEndpoint=https://<account>.table.core.windows.net');
-  }
-  return problems;
 }

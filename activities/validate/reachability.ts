@@ -1,7 +1,7 @@
 /**
  * Are the offer's images and logos there? Each URL must pass the URL policy; an image must answer
- * a byte-range read (certification and replication depend on it), a logo must be a PNG of its
- * required size. Only a few bytes of each are transferred.
+ * a byte-range read (certification depends on it) and be an Azure page blob (replication copies
+ * nothing else), a logo must be a PNG of its required size. Only a few bytes of each are transferred.
  */
 import { LOGO_SIZES, type LogoKind, type OfferDraft } from '../../domain/offer';
 import type { Finding } from '../../domain/status';
@@ -9,6 +9,8 @@ import { isImageAccessError, openBlockDevice } from '../../lib/net/block-device'
 import { httpStatusProblem, policedFetch, type UrlPolicy } from '../../lib/net/url-policy';
 import { parsePngHeader, PNG_HEADER_BYTES } from './png';
 import { mapLimit } from '../../lib/map-limit';
+import { BLOB_TYPE_HEADER, imageBlobTypeProblem } from '../../lib/storage/image-blob';
+import { buildPlan, diskUrl } from '../../lib/offer/plan';
 
 const IMAGE_PROBE_BYTES = 512;
 
@@ -28,33 +30,36 @@ function targets(offer: OfferDraft): Target[] {
     const url = offer.logos?.[kind];
     if (typeof url === 'string' && url) out.push({ field: `logos.${kind}`, url, logo: kind });
   }
-  offer.skus?.forEach((sku, i) =>
-    sku.diskVersions?.forEach((dv, j) => {
-      const base = `skus[${i}].diskVersions[${j}]`;
-      if (typeof dv.osVhdUrl === 'string' && dv.osVhdUrl) out.push({ field: `${base}.osVhdUrl`, url: dv.osVhdUrl });
-      dv.dataDisks?.forEach((dd, k) => {
-        if (typeof dd.vhdUrl === 'string' && dd.vhdUrl) out.push({ field: `${base}.dataDisks[${k}].vhdUrl`, url: dd.vhdUrl });
-      });
-    }),
-  );
+  // The disks as certify and provision will see them: the same plan, the same URL lookup.
+  for (const disk of buildPlan(offer).disks) {
+    const url = diskUrl(offer, disk);
+    if (url) out.push({ field: disk.field, url });
+  }
   return out;
 }
 
+interface Prefix {
+  bytes: Buffer;
+  /** The blob type the storage service answered with; undefined when it is not Azure Storage. */
+  blobType?: string;
+}
+
 /** The first `n` bytes (fewer if the file is shorter), or a problem in words. */
-async function readPrefix(url: string, n: number, policy: UrlPolicy, acceptWholeBody: boolean, signal?: AbortSignal): Promise<Buffer | string> {
+async function readPrefix(url: string, n: number, policy: UrlPolicy, acceptWholeBody: boolean, signal?: AbortSignal): Promise<Prefix | string> {
   if (url.startsWith('file:')) {
     const device = await openBlockDevice(url, { policy, signal, blockSize: n });
     try {
-      return await device.read(0, Math.min(n, await device.size()));
+      return { bytes: await device.read(0, Math.min(n, await device.size())) };
     } finally {
       await device.close();
     }
   }
   const res = await policedFetch(url, { headers: { range: `bytes=0-${n - 1}` } }, policy, { maxBytes: n, signal });
+  const answered = async () => ({ bytes: await res.head(n), blobType: res.headers.get(BLOB_TYPE_HEADER) ?? undefined });
   try {
-    if (res.status === 206) return await res.head(n);
+    if (res.status === 206) return await answered();
     // A server that ignores Range sends the whole file: fine for a logo, not for a multi-GB image.
-    if (res.status === 200 && acceptWholeBody) return await res.head(n);
+    if (res.status === 200 && acceptWholeBody) return await answered();
     if (res.status === 200) {
       return 'was served without support for HTTP range requests; host the image where byte-range reads work (e.g. Azure Blob Storage)';
     }
@@ -66,7 +71,7 @@ async function readPrefix(url: string, n: number, policy: UrlPolicy, acceptWhole
 
 async function checkTarget(t: Target, policy: UrlPolicy, signal?: AbortSignal): Promise<Finding | undefined> {
   const what = t.logo ? `The ${t.logo} logo` : 'The image';
-  let prefix: Buffer | string;
+  let prefix: Prefix | string;
   try {
     prefix = await readPrefix(t.url, t.logo ? PNG_HEADER_BYTES : IMAGE_PROBE_BYTES, policy, !!t.logo, signal);
   } catch (err) {
@@ -75,10 +80,13 @@ async function checkTarget(t: Target, policy: UrlPolicy, signal?: AbortSignal): 
     return { level: 'Error', field: t.field, text: `${what} cannot be used: ${err.message}` };
   }
   if (typeof prefix === 'string') return { level: 'Error', field: t.field, text: `${what} could not be read: ${prefix}.` };
-  if (!t.logo) return undefined;
+  if (!t.logo) {
+    const notPageBlob = imageBlobTypeProblem(prefix.blobType);
+    return notPageBlob ? { level: 'Error', field: t.field, text: `${what} ${notPageBlob}.` } : undefined;
+  }
 
   const { width, height } = LOGO_SIZES[t.logo];
-  const png = parsePngHeader(prefix);
+  const png = parsePngHeader(prefix.bytes);
   if (!png.ok) return { level: 'Error', field: t.field, text: `${what} ${png.problem}: upload a PNG of ${width}×${height} pixels.` };
   const h = png.header;
   if (h.width !== width || h.height !== height) {

@@ -1,31 +1,32 @@
 /**
- * The offer's content rules (contract.md "The offer"): every problem is a Finding on its field
+ * The offer's content rules (docs/http-api.md, "Content rules"): every problem is a Finding on its field
  * path, saying what to fix. Missing or malformed values are Errors; advice is a Warning.
  * Messages never echo URLs, connection strings or secrets.
  */
 import { isValidEmail } from '../../domain/emails';
-import { LOGO_SIZES, LEAD_DESTINATION_TYPES, type LogoKind, type OfferDraft, type SkuDraft } from '../../domain/offer';
+import { LOGO_SIZES, LEAD_DESTINATION_TYPES, MAX_DATA_DISKS, type LogoKind, type OfferDraft, type SkuDraft } from '../../domain/offer';
 import type { Finding } from '../../domain/status';
 import {
   AZURE_TABLE_NAME,
-  charCount,
-  checkUrl,
-  GUID,
-  looksLikePhone,
+  ENTRA_TENANT,
+  ENTRA_TENANT_ADVICE,
+  HOST_NAME,
+  MARKETO_FORM_ID,
+  MARKETO_SERVER_ID_ADVICE,
   MUNCHKIN_ID,
+  MUNCHKIN_ID_ADVICE,
   SALESFORCE_ORG_ID,
-  SEMVER,
-  SKU_ID,
-  storageConnectionStringProblems,
-} from './formats';
-import { ALLOWED_HTML_TEXT, htmlSubsetProblems } from './description-html';
+  SALESFORCE_ORG_ID_ADVICE,
+} from '../../lib/offer/lead-formats';
+import { readTableConnectionString } from '../../lib/storage/table-connection-string';
+import { charCount, checkUrl, GUID, looksLikePhone, SEMVER, SKU_ID } from './formats';
+import { ALLOWED_HTML_TEXT, sanitizeHtmlReport } from '../../lib/html/sanitize';
 
 export { buildPlan } from '../../lib/offer/plan';
 
 const MAX_CATEGORIES = 3;
 const MAX_SUBSCRIPTIONS = 100;
 const MAX_VM_SIZES = 6;
-const MAX_DATA_DISKS = 16;
 
 /** Schemes of URLs we fetch; the URL policy decides which of them may actually be used. */
 const FETCHED_SCHEMES = ['https:', 'http:', 'file:'];
@@ -97,7 +98,8 @@ function checkMarketing(f: Findings, o: OfferDraft): void {
   text(f, 'longSummary', o.longSummary, 'The long summary', 256);
   const description = text(f, 'description', o.description, 'The description', 3000);
   if (description !== undefined) {
-    for (const p of htmlSubsetProblems(description)) {
+    // What the product page's sanitizer would drop, from the same parser.
+    for (const p of sanitizeHtmlReport(description).dropped) {
       f.error('description', `The description's HTML is not allowed: ${p}. Use only ${ALLOWED_HTML_TEXT}.`);
     }
   }
@@ -174,7 +176,7 @@ function checkLeadDestination(f: Findings, o: OfferDraft): void {
     case 'AzureTable': {
       secret('connectionString', 'The storage connection string');
       if (typeof lead.connectionString === 'string' && lead.connectionString) {
-        for (const p of storageConnectionStringProblems(lead.connectionString)) {
+        for (const p of readTableConnectionString(lead.connectionString).problems) {
           f.error(at('connectionString'), `The storage connection string ${p}. Copy it from the storage account's "Access keys" (or "Shared access signature") page in the Azure portal.`);
         }
       }
@@ -187,19 +189,17 @@ function checkLeadDestination(f: Findings, o: OfferDraft): void {
     case 'Https':
       url(f, at('url'), lead.url, 'The lead endpoint URL', 'endpoint');
       return;
-    case 'Salesforce': {
-      const id = formatted(f, at('orgId'), lead.orgId, 'The Salesforce organization id', SALESFORCE_ORG_ID, 'enter the 15- or 18-character id from Setup › Company Information');
-      if (id && !id.startsWith('00D')) f.warn(at('orgId'), 'Salesforce organization ids start with "00D": check that this is the organization id, not another record id.');
+    case 'Salesforce':
+      formatted(f, at('orgId'), lead.orgId, 'The Salesforce organization id', SALESFORCE_ORG_ID, SALESFORCE_ORG_ID_ADVICE);
       return;
-    }
     case 'Marketo':
-      formatted(f, at('serverId'), lead.serverId, 'The Marketo server id', /^\S+$/, 'copy it from Marketo Admin › Munchkin');
-      formatted(f, at('munchkinId'), lead.munchkinId, 'The Munchkin id', MUNCHKIN_ID, 'it looks like 123-ABC-456');
-      formatted(f, at('formId'), lead.formId, 'The Marketo form id', /^\d+$/, 'enter the numeric form id');
+      formatted(f, at('serverId'), lead.serverId, 'The Marketo server id', HOST_NAME, MARKETO_SERVER_ID_ADVICE);
+      formatted(f, at('munchkinId'), lead.munchkinId, 'The Munchkin id', MUNCHKIN_ID, MUNCHKIN_ID_ADVICE);
+      formatted(f, at('formId'), lead.formId, 'The Marketo form id', MARKETO_FORM_ID, 'enter the numeric form id');
       return;
     case 'Dynamics365':
       url(f, at('instanceUrl'), lead.instanceUrl, 'The Dynamics 365 instance URL', 'endpoint');
-      formatted(f, at('tenantId'), lead.tenantId, 'The tenant id', GUID, 'enter the Microsoft Entra tenant id (a GUID)');
+      formatted(f, at('tenantId'), lead.tenantId, 'The tenant id', ENTRA_TENANT, ENTRA_TENANT_ADVICE);
       formatted(f, at('clientId'), lead.clientId, 'The client (application) id', GUID, 'enter the app registration\'s client id (a GUID)');
       secret('clientSecret', 'The client secret');
       return;

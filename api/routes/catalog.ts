@@ -6,8 +6,8 @@ import { Router, type Request, type Response } from 'express';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import { listLiveOffers, readLivePage, readPreviewPage } from '../../lib/storage/catalog';
 import { GUID } from '../../activities/validate/formats';
-import { ApiError, parseOr400 } from '../errors';
-import { idSchema } from '../schemas';
+import { ApiError } from '../errors';
+import { offerIds, serve } from './params';
 
 /** Pages are rendered from sanitised content; the policy is a second wall against script. */
 const HTML_CSP = "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
@@ -23,13 +23,9 @@ function sendPage(req: Request, res: Response, page: unknown, html: string): voi
 
 export function createCatalogRouter({ blobs }: { blobs: BlobServiceClient }): Router {
   const router = Router();
-  const ids = (params: Record<string, string>) => ({
-    publisherId: parseOr400(idSchema, params.publisherId, 'publisher id'),
-    offerId: parseOr400(idSchema, params.offerId, 'offer id'),
-  });
 
-  router.get('/preview/offers/:publisherId/:offerId', async (req, res) => {
-    const { publisherId, offerId } = ids(req.params);
+  serve(router, 'api', 'previewPage', async (req, res) => {
+    const { publisherId, offerId } = offerIds(req.params);
     const subscription = req.get('x-ms-subscription-id')?.trim() ?? '';
     if (!GUID.test(subscription)) {
       throw new ApiError(400, 'InvalidSubscriptionId', 'Send your Azure subscription id (a GUID) in the x-ms-subscription-id header.');
@@ -42,12 +38,12 @@ export function createCatalogRouter({ blobs }: { blobs: BlobServiceClient }): Ro
     sendPage(req, res, preview.page, preview.html);
   });
 
-  router.get('/marketplace/offers', async (_req, res) => {
+  serve(router, 'api', 'liveOffers', async (_req, res) => {
     res.json({ offers: await listLiveOffers(blobs) });
   });
 
-  router.get('/marketplace/offers/:publisherId/:offerId', async (req, res) => {
-    const { publisherId, offerId } = ids(req.params);
+  serve(router, 'api', 'livePage', async (req, res) => {
+    const { publisherId, offerId } = offerIds(req.params);
     const live = await readLivePage(blobs, publisherId, offerId);
     if (!live) throw new ApiError(404, 'NotFound', 'This offer is not live.');
     sendPage(req, res, live.page, live.html);

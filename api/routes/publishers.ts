@@ -8,15 +8,11 @@ import { validateOffer } from '../../activities/validate';
 import type { ActivityDeps } from '../../activities/deps';
 import { readJson } from '../../lib/storage/json-blobs';
 import { CONTAINERS } from '../../lib/storage/layout';
+import { apiPath } from '../../domain/api-paths';
 import { ApiError, parseOr400 } from '../errors';
 import type { PublishGateway } from '../publish-gateway';
-import {
-  cancelRequestSchema,
-  idSchema,
-  notificationEmailsRequestSchema,
-  publishRequestSchema,
-  validateRequestSchema,
-} from '../schemas';
+import { cancelRequestSchema, notificationEmailsRequestSchema, publishRequestSchema, validateRequestSchema } from '../schemas';
+import { offerIds, publisherIdOf, serve } from './params';
 
 export interface PublishersRouterDeps {
   config: AppConfig;
@@ -33,25 +29,21 @@ export function publishOptions(config: AppConfig): PublishOptions {
     publicBaseUrl: config.publicBaseUrl,
     supportUrl: config.supportUrl,
     ioTaskQueue: config.ioTaskQueue,
+    regionStorageRetry: config.regionStorageRetry,
   };
 }
 
 export function createPublishersRouter({ config, gateway, blobs, validationDeps }: PublishersRouterDeps): Router {
   const router = Router({ mergeParams: true });
 
-  const ids = (params: Record<string, string>) => ({
-    publisherId: parseOr400(idSchema, params.publisherId, 'publisher id'),
-    offerId: parseOr400(idSchema, params.offerId, 'offer id'),
-  });
-  const statusPath = (p: string, o: string) => `/api/publishers/${p}/offers/${o}/status`;
+  const statusPath = (publisherId: string, offerId: string) => apiPath('status', { publisherId, offerId });
 
-  router.get('/offers', async (req, res) => {
-    const publisherId = parseOr400(idSchema, (req.params as Record<string, string>).publisherId, 'publisher id');
-    res.json({ offers: await gateway.listOffers(publisherId) });
+  serve(router, 'publisher', 'listOffers', async (req, res) => {
+    res.json({ offers: await gateway.listOffers(publisherIdOf(req.params)) });
   });
 
-  router.post('/offers/:offerId/publish', async (req, res) => {
-    const { publisherId, offerId } = ids(req.params);
+  serve(router, 'publisher', 'publish', async (req, res) => {
+    const { publisherId, offerId } = offerIds(req.params);
     const body = parseOr400(publishRequestSchema, req.body, 'publish request');
     // The draft (with its SAS URLs and lead secrets) is stored; the workflow only gets its name.
     const offerRef = await saveOfferSnapshot(blobs, publisherId, offerId, body.offer);
@@ -67,8 +59,8 @@ export function createPublishersRouter({ config, gateway, blobs, validationDeps 
     }
   });
 
-  router.post('/offers/:offerId/validate', async (req, res) => {
-    ids(req.params);
+  serve(router, 'publisher', 'validate', async (req, res) => {
+    offerIds(req.params);
     const body = parseOr400(validateRequestSchema, req.body, 'validate request');
     const result = await validateOffer(validationDeps, body.offer);
     res.json({
@@ -77,13 +69,13 @@ export function createPublishersRouter({ config, gateway, blobs, validationDeps 
     });
   });
 
-  router.get('/offers/:offerId/status', async (req, res) => {
-    const { publisherId, offerId } = ids(req.params);
+  serve(router, 'publisher', 'status', async (req, res) => {
+    const { publisherId, offerId } = offerIds(req.params);
     res.json(await gateway.status(publisherId, offerId));
   });
 
-  router.get('/offers/:offerId/certification-report', async (req, res) => {
-    const { publisherId, offerId } = ids(req.params);
+  serve(router, 'publisher', 'certificationReport', async (req, res) => {
+    const { publisherId, offerId } = offerIds(req.params);
     const ref = (await gateway.status(publisherId, offerId)).reports.certification;
     // The reference comes from the run's own status; the prefix check keeps publishers apart regardless.
     const report = ref?.startsWith(`${publisherId}/${offerId}/`) ? await readJson(blobs, CONTAINERS.reports, ref) : undefined;
@@ -91,21 +83,21 @@ export function createPublishersRouter({ config, gateway, blobs, validationDeps 
     res.json(report);
   });
 
-  router.post('/offers/:offerId/golive', async (req, res) => {
-    const { publisherId, offerId } = ids(req.params);
+  serve(router, 'publisher', 'goLive', async (req, res) => {
+    const { publisherId, offerId } = offerIds(req.params);
     const status = await gateway.update(publisherId, offerId, (h) => h.executeUpdate(goLiveUpdate));
     res.status(202).location(statusPath(publisherId, offerId)).json(status);
   });
 
-  router.post('/offers/:offerId/cancel', async (req, res) => {
-    const { publisherId, offerId } = ids(req.params);
+  serve(router, 'publisher', 'cancel', async (req, res) => {
+    const { publisherId, offerId } = offerIds(req.params);
     const body = parseOr400(cancelRequestSchema, req.body ?? {}, 'cancel request');
     const status = await gateway.update(publisherId, offerId, (h) => h.executeUpdate(cancelUpdate, { args: [{ reason: body.reason }] }));
     res.status(202).location(statusPath(publisherId, offerId)).json(status);
   });
 
-  router.post('/offers/:offerId/notification-emails', async (req, res) => {
-    const { publisherId, offerId } = ids(req.params);
+  serve(router, 'publisher', 'notificationEmails', async (req, res) => {
+    const { publisherId, offerId } = offerIds(req.params);
     const body = parseOr400(notificationEmailsRequestSchema, req.body, 'notification e-mails request');
     const status = await gateway.update(publisherId, offerId, (h) =>
       h.executeUpdate(setNotificationEmailsUpdate, { args: [{ emails: body.emails }] }),

@@ -1,13 +1,17 @@
 /**
- * Reduces publisher HTML (offer descriptions) to a small safe subset. Hand-written because the
- * subset is tiny and the rule is simple: the output contains only the allowed tags, which this
- * code emits itself, only `href` on links (absolute http/https), and escaped text. Everything
- * else is dropped — attributes (on*, style…), unknown tags, comments, and the *content* of
- * script-like elements. Unbalanced markup is balanced, so a description cannot leak into the page.
+ * The HTML subset of offer descriptions, as one parser and one tag policy: the product page's
+ * sanitiser and the validate step's report both come from `sanitizeHtmlReport`, so validate
+ * reports exactly what the page would lose. Hand-written because the subset is tiny and the rule
+ * is simple: the output contains only the allowed tags, which this code emits itself, only `href`
+ * on links (absolute http/https), and escaped text. Everything else is dropped — attributes (on*,
+ * style…), unknown tags, comments, and the *content* of script-like elements. Unbalanced markup
+ * is balanced, so a description cannot leak into the page.
  */
 import { escapeHtml, httpUrl } from './escape';
 
 const ALLOWED = new Set(['p', 'br', 'b', 'strong', 'i', 'em', 'u', 'ul', 'ol', 'li', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'a']);
+/** The allowed subset, in words for publishers. */
+export const ALLOWED_HTML_TEXT = 'p, br, b, strong, i, em, u, ul, ol, li, h1–h6, and a with an http(s) href';
 /** Elements whose content is not shown text: dropped together with the element. */
 const DROP_CONTENT = new Set([
   'script', 'style', 'textarea', 'title', 'iframe', 'noscript', 'noembed', 'noframes', 'xmp', 'plaintext',
@@ -17,17 +21,36 @@ const MAX_DEPTH = 64;
 
 interface Tag {
   name: string;
-  attrs: Map<string, string>;
+  /** In source order, duplicates included (the first of a name is the one that counts). */
+  attrs: Array<{ name: string; value: string }>;
   /** Index just past the tag's `>` (or the end of input for an unterminated tag). */
   end: number;
   /** False when the input ended inside the tag: browsers drop such a tag, and so do we. */
   complete: boolean;
 }
 
+export interface SanitizedHtml {
+  /** The sanitized markup (ready to insert into a page). */
+  html: string;
+  /**
+   * What the sanitizer dropped, each reason once, in words for the publisher (never quoting an
+   * attribute value). Empty exactly when nothing of the input was lost; escaping text, lower-casing
+   * tag names and closing open elements are not losses.
+   */
+  dropped: string[];
+}
+
 /** Returns the sanitized markup (a string ready to insert into a page). */
 export function sanitizeHtml(input: string): string {
+  return sanitizeHtmlReport(input).html;
+}
+
+/** The sanitized markup and what sanitizing dropped. */
+export function sanitizeHtmlReport(input: string): SanitizedHtml {
   const out: string[] = [];
   const open: string[] = [];
+  const dropped = new Set<string>();
+  const drop = (why: string) => void dropped.add(why);
   const n = input.length;
   let i = 0;
 
@@ -47,12 +70,14 @@ export function sanitizeHtml(input: string): string {
     i = lt;
 
     if (input.startsWith('<!--', i)) {
+      drop('HTML comments are not allowed');
       const end = input.indexOf('-->', i + 4);
       i = end === -1 ? n : end + 3;
       continue;
     }
     const next = input[i + 1] ?? '';
     if (next === '!' || next === '?') {
+      drop('<!…> and <?…> markup is not allowed');
       i = skipPast(input, '>', i);
       continue;
     }
@@ -60,8 +85,10 @@ export function sanitizeHtml(input: string): string {
     const nameStart = isEnd ? i + 2 : i + 1;
     if (!/[a-zA-Z]/.test(input[nameStart] ?? '')) {
       // `<` not starting a tag is text; `</` + non-letter is a bogus comment, as in browsers.
-      if (isEnd) i = skipPast(input, '>', i);
-      else {
+      if (isEnd) {
+        drop('"</" must start an end tag such as </p> (write &lt;/ for the text)');
+        i = skipPast(input, '>', i);
+      } else {
         out.push('&lt;');
         i += 1;
       }
@@ -71,26 +98,42 @@ export function sanitizeHtml(input: string): string {
     const tag = parseTag(input, nameStart);
     i = tag.end;
     const name = tag.name;
-    if (!tag.complete) break;
+    const shown = name.slice(0, 40);
+    if (!tag.complete) {
+      drop(`a <${isEnd ? '/' : ''}${shown}> tag is not closed with ">"`);
+      break;
+    }
 
     if (isEnd) {
-      if (ALLOWED.has(name)) closeThrough(name);
+      if (!ALLOWED.has(name)) drop(`the <${shown}> tag is not allowed`);
+      else if (!open.includes(name)) drop(`the end tag </${shown}> has no start tag open`);
+      else closeThrough(name);
+      if (tag.attrs.length) drop('end tags cannot have attributes');
       continue;
     }
     if (DROP_CONTENT.has(name)) {
+      drop(`the <${shown}> tag is not allowed`);
       const close = input.slice(i).search(new RegExp(`</${name}(?=[\\s/>]|$)`, 'i'));
       i = close === -1 ? n : skipPast(input, '>', i + close);
       continue;
     }
-    if (!ALLOWED.has(name)) continue;
+    if (!ALLOWED.has(name)) {
+      drop(`the <${shown}> tag is not allowed`);
+      continue;
+    }
+    const href = keptAttributes(name, tag.attrs, drop);
     if (name === 'br') {
       out.push('<br>');
       continue;
     }
-    if (open.length >= MAX_DEPTH) continue;
+    if (open.length >= MAX_DEPTH) {
+      drop(`elements are nested more than ${MAX_DEPTH} deep`);
+      continue;
+    }
     if (name === 'a') {
-      closeThrough('a'); // links do not nest
-      const href = safeHref(tag.attrs.get('href'));
+      // Links do not nest: a link inside a link ends the outer one, as in browsers.
+      if (open.includes('a')) drop('a link (<a>) cannot contain another link');
+      closeThrough('a');
       out.push(href ? `<a href="${escapeHtml(href)}" rel="nofollow noopener noreferrer">` : '<a>');
     } else {
       out.push(`<${name}>`);
@@ -98,7 +141,25 @@ export function sanitizeHtml(input: string): string {
     open.push(name);
   }
   while (open.length) out.push(`</${open.pop()}>`);
-  return out.join('');
+  return { html: out.join(''), dropped: [...dropped] };
+}
+
+/** The href a start tag keeps (links only); every other attribute is dropped, and said so. */
+function keptAttributes(tag: string, attrs: Tag['attrs'], drop: (why: string) => void): string | undefined {
+  let href: string | undefined;
+  let seenHref = false;
+  for (const a of attrs) {
+    const name = a.name.slice(0, 40);
+    if (a.name.startsWith('on')) drop(`event handler attributes such as ${name} are not allowed`);
+    else if (tag !== 'a' || a.name !== 'href') drop(`the ${name} attribute on <${tag}> is not allowed`);
+    else if (seenHref) drop('a link (<a>) has more than one href');
+    else {
+      seenHref = true;
+      href = safeHref(a.value);
+      if (!href) drop('links (<a href>) must be http:// or https:// URLs');
+    }
+  }
+  return href;
 }
 
 /** Escapes text, keeping well-formed character references (they cannot create markup). */
@@ -122,7 +183,7 @@ function parseTag(input: string, from: number): Tag {
   let i = from;
   while (i < n && !/[\s/>]/.test(input[i])) i++;
   const name = input.slice(from, i).toLowerCase();
-  const attrs = new Map<string, string>();
+  const attrs: Tag['attrs'] = [];
   while (i < n) {
     while (i < n && /[\s/]/.test(input[i])) i++;
     if (i >= n) break;
@@ -147,7 +208,7 @@ function parseTag(input: string, from: number): Tag {
         value = input.slice(start, i);
       }
     }
-    if (!attrs.has(attrName)) attrs.set(attrName, value);
+    attrs.push({ name: attrName, value });
   }
   return { name, attrs, end: n, complete: false };
 }

@@ -6,6 +6,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { KiB } from '../../domain/units';
 import {
   assertUrlAllowed,
   httpStatusProblem,
@@ -61,7 +62,7 @@ abstract class CachedBlockDevice implements BlockDevice {
     readonly label: string,
     protected readonly opts: BlockDeviceOptions,
   ) {
-    this.blockSize = opts.blockSize ?? 64 * 1024;
+    this.blockSize = opts.blockSize ?? 64 * KiB;
     this.cacheBlocks = Math.max(1, opts.cacheBlocks ?? 64);
   }
 

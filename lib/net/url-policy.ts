@@ -5,9 +5,16 @@
  */
 import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
-import type { AppConfig } from '../../config/env';
 
-export type UrlPolicy = AppConfig['urlPolicy'];
+/** Where and how publisher URLs may be fetched (config: `urlPolicy` for images and logos, `leadUrlPolicy` for lead endpoints). */
+export interface UrlPolicy {
+  /** Host names (`images.contoso.example`), suffixes (`.blob.core.windows.net`) or `*` for any public host. */
+  allowedHosts: string[];
+  /** Development only: loopback addresses, http and `file:` URLs. */
+  allowLoopback: boolean;
+  /** Time budget of one fetch. */
+  timeoutMs: number;
+}
 
 /** The URL is not allowed; the message is meant for the publisher. */
 export class UrlPolicyError extends Error {
@@ -102,7 +109,8 @@ export function classifyAddress(addr: string): AddressClass {
   return 'public';
 }
 
-function isLoopbackHost(hostname: string): boolean {
+/** `localhost` or a loopback address (IPv4, IPv6, IPv4-mapped): what `allowLoopback` opens up. */
+export function isLoopbackHost(hostname: string): boolean {
   const host = bareHost(hostname);
   return host === 'localhost' || (isIP(host) !== 0 && classifyAddress(host) === 'loopback');
 }

@@ -1,6 +1,7 @@
 /** The publish plan derived from a valid offer, and the way back from a DiskRef to its URL. */
 import type { OfferDraft } from '../../domain/offer';
 import type { DiskRef, PublishPlan } from '../../domain/pipeline';
+import { valueAtField } from './fields';
 
 export function buildPlan(offer: OfferDraft): PublishPlan {
   const disks: DiskRef[] = [];
@@ -21,11 +22,14 @@ export function buildPlan(offer: OfferDraft): PublishPlan {
   return { title: offer.title ?? '', disks, osFamilyBySku, leadDestinationType: offer.leadDestination?.type ?? null };
 }
 
-/** The image URL of a planned disk, found by identity (sku, version, role, LUN). */
-export function diskUrlFor(offer: OfferDraft, disk: DiskRef): string | undefined {
-  const dv = offer.skus?.find((s) => s.skuId === disk.skuId)?.diskVersions?.find((v) => v.version === disk.version);
-  if (!dv) return undefined;
-  return disk.role === 'os' ? dv.osVhdUrl : dv.dataDisks?.find((d) => d.lun === disk.lun)?.vhdUrl;
+/**
+ * The image URL of a planned disk (trimmed; undefined when empty): the value at its field path,
+ * the field validate checked. Validate, certify and provision all look disks up here, so they read
+ * the same image; sku, version and LUN need not be unique in a draft, the field path is.
+ */
+export function diskUrl(offer: OfferDraft, disk: Pick<DiskRef, 'field'>): string | undefined {
+  const value = valueAtField(offer, disk.field);
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
 /** How a disk is named to the publisher (no URL: it may carry a SAS token). */

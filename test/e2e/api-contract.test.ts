@@ -5,6 +5,8 @@
 import { hostedOffer, uniqueOfferId } from '../helpers/assets';
 import { call, offerPath, waitForStatus } from '../helpers/http';
 import { OPERATOR_KEY, OTHER_PUBLISHER_KEY, PUBLISHER_KEY, startStack, type Stack } from '../helpers/stack';
+import { ErrorType } from '../../domain/errors';
+import { API_ROUTES, apiPath, type ApiRoute } from '../../domain/api-paths';
 
 describe('HTTP API contract', () => {
   let stack: Stack;
@@ -133,7 +135,7 @@ describe('HTTP API contract', () => {
       expect((await call(stack, 'POST', `${offerPath(offerId)}/publish`, { body: { offer } })).status).toBe(202);
       const second = await call(stack, 'POST', `${offerPath(offerId)}/publish`, { body: { offer } });
       expect(second.status).toBe(409);
-      expect(second.body.error.code).toBe('PublishInProgress');
+      expect(second.body.error.code).toBe(ErrorType.PublishInProgress);
       const snapshots: string[] = [];
       for await (const b of stack.blobs.getContainerClient('offer-snapshots').listBlobsFlat({ prefix: `contoso/${offerId}/` })) snapshots.push(b.name);
       expect(snapshots).toHaveLength(1);
@@ -142,6 +144,20 @@ describe('HTTP API contract', () => {
       expect(cancel.status).toBe(202);
       expect(cancel.body.cancellable).toBe(false);
       expect((await waitForStatus(stack, offerId, (s) => s.status !== 'Running' && s.status !== 'WaitingForPublisherInput')).status).toBe('Canceled');
+    });
+
+    it("a request the run's state refuses → 409 InvalidState with the validator's reason as it is", async () => {
+      const offerId = uniqueOfferId('refused');
+      const offer = await hostedOffer(stack.blobs);
+      expect((await call(stack, 'POST', `${offerPath(offerId)}/publish`, { body: { offer } })).status).toBe(202);
+      await waitForStatus(stack, offerId, (s) => s.status === 'WaitingForPublisherInput');
+      const early = await call(stack, 'POST', `${offerPath(offerId)}/golive`);
+      expect([early.status, early.body.error]).toEqual([
+        409,
+        { code: ErrorType.InvalidState, message: 'Go live is possible only while the publish waits for sign-off; it is WaitingForPublisherInput at step validate.' },
+      ]);
+      expect((await call(stack, 'POST', `${offerPath(offerId)}/cancel`)).status).toBe(202);
+      await waitForStatus(stack, offerId, (s) => s.status === 'Canceled');
     });
   });
 
@@ -185,6 +201,20 @@ describe('HTTP API contract', () => {
     expect(schemas.PublishStatus.properties.status.enum).toEqual(
       expect.arrayContaining(['Running', 'WaitingForPublisherInput', 'WaitingForPublisherReview', 'Succeeded', 'Failed', 'Canceled']),
     );
+  });
+
+  it('the OpenAPI document and the routes served are the one route table (domain/api-paths.ts)', async () => {
+    const doc = await call(stack, 'GET', apiPath('openApi'), { key: null });
+    const documented = Object.entries(doc.body.paths as Record<string, object>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
+    expect(documented.sort()).toEqual(Object.values(API_ROUTES).map((r) => `${r.method} ${r.path}`).sort());
+    // Each route reaches its handler (whatever it answers to these ids), not the "No route" fallback.
+    const ids = { publisherId: 'contoso', offerId: uniqueOfferId('routes') };
+    for (const route of Object.keys(API_ROUTES) as ApiRoute[]) {
+      const { method } = API_ROUTES[route];
+      const r = await call(stack, method.toUpperCase(), apiPath(route, ids), { body: method === 'post' ? {} : undefined });
+      expect([route, r.status === 404 && /^No route/.test(r.body?.error?.message ?? '')]).toEqual([route, false]);
+    }
+    // The workflow's links use the same table: test/integration/workflow-logic.test.ts.
   });
 
   it('healthz is 503 when Temporal cannot be reached', async () => {

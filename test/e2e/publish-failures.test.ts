@@ -9,7 +9,8 @@ import { recordHistory } from '../helpers/histories';
 import { call, offerPath, stepOf, waitForStatus } from '../helpers/http';
 import { waitForMail } from '../helpers/mail';
 import { OTHER_PUBLISHER_KEY, startStack, type Stack } from '../helpers/stack';
-import { GiB } from '../../samples/vhd-writer';
+import { GiB } from '../../domain/units';
+import { ErrorType } from '../../domain/errors';
 
 const ended = (s: PublishStatusBody) => ['Succeeded', 'Failed', 'Canceled'].includes(s.status);
 
@@ -135,7 +136,7 @@ describe('publisher-fixable failures', () => {
     // Go live before signoff: 409 with the reason.
     const early = await call(stack, 'POST', `${offerPath(offerId)}/golive`);
     expect(early.status).toBe(409);
-    expect(early.body.error.code).toBe('InvalidState');
+    expect(early.body.error.code).toBe(ErrorType.InvalidState);
     expect(early.body.error.message).toMatch(/sign-off/);
 
     const badEmails = await call(stack, 'POST', `${offerPath(offerId)}/notification-emails`, { body: { emails: ['nope'] } });

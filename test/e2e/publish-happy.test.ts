@@ -9,7 +9,7 @@ import { DEFAULT_REGIONS } from '../../domain/regions';
 import { emulatorRegionAccount } from '../../config/azurite-accounts';
 import type { PublishStatusBody } from '../../domain/status';
 import { runPrefix } from '../../lib/storage/layout';
-import { GiB } from '../../samples/vhd-writer';
+import { GiB } from '../../domain/units';
 import { hostedOffer, uniqueOfferId } from '../helpers/assets';
 import { recordHistory } from '../helpers/histories';
 import { call, offerPath, stepOf, summarize, waitForStatus } from '../helpers/http';
@@ -17,6 +17,7 @@ import { waitForMail } from '../helpers/mail';
 import { testServices } from '../helpers/services';
 import { OPERATOR_KEY, startStack, type Stack } from '../helpers/stack';
 import { startHttpsReceiver } from '../fixtures/lead-receivers';
+import { ErrorType } from '../../domain/errors';
 
 const ALLOWED = '0b1f6a3c-2d4e-4f60-8a7b-9c0d1e2f3a4b';
 const NOT_ALLOWED = '99999999-2222-4333-8444-555555555555';
@@ -47,7 +48,7 @@ describe('publish to live through the HTTP API', () => {
     // One run at a time per offer.
     const again = await call(stack, 'POST', `${offerPath(offerId)}/publish`, { body: { offer } });
     expect(again.status).toBe(409);
-    expect(again.body.error.code).toBe('PublishInProgress');
+    expect(again.body.error.code).toBe(ErrorType.PublishInProgress);
 
     const waiting = await waitForStatus(stack, offerId, (s) => s.status === 'WaitingForPublisherReview' || s.status === 'Failed');
     expect(summarize(waiting)).toMatchObject({ status: 'WaitingForPublisherReview', currentStep: 'signoff' });
@@ -146,7 +147,7 @@ describe('publish to live through the HTTP API', () => {
     // After Go live (and after the end) neither cancel nor Go live is possible.
     const cancel = await call(stack, 'POST', `${offerPath(offerId)}/cancel`);
     expect(cancel.status).toBe(409);
-    expect(cancel.body.error.code).toBe('InvalidState');
+    expect(cancel.body.error.code).toBe(ErrorType.InvalidState);
     expect((await call(stack, 'POST', `${offerPath(offerId)}/golive`)).status).toBe(409);
 
     // The operator key sees this publisher's offers too.

@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { OfferDraft } from '../../domain/offer';
 import { uploadSampleLogos, uploadVhdAsPageBlob } from '../../samples/azure-upload';
-import { GiB, MiB, writeSparseVhd, type VhdFixtureOptions } from '../../samples/vhd-writer';
+import { writeSparseVhd, type VhdFixtureOptions } from '../../samples/vhd-writer';
+import { GiB, MiB } from '../../domain/units';
 import { buildSampleLinuxDisk, type TreeOverrides } from '../../samples/disk-image';
 import { validOffer } from '../../samples/offer';
 

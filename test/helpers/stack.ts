@@ -3,14 +3,12 @@
  * Temporal dev server, Azurite and mail catcher, on task queues of its own so test files running
  * side by side never pick up each other's tasks.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
-import { BlobServiceClient } from '@azure/storage-blob';
+import { type BlobServiceClient } from '@azure/storage-blob';
 import { loadConfig, type AppConfig } from '../../config/env';
 import { createActivityDeps } from '../../activities/deps';
 import type { RegionAccounts } from '../../lib/storage/region-accounts';
@@ -18,40 +16,11 @@ import { createApp } from '../../api/app';
 import { PublishGateway } from '../../api/publish-gateway';
 import { createWorkers } from '../../workers/create-workers';
 import { testServices } from './services';
+import { workflowBundleFile } from './workflow-bundle';
 
 export const PUBLISHER_KEY = 'test-contoso-key';
 export const OTHER_PUBLISHER_KEY = 'test-fabrikam-key';
 export const OPERATOR_KEY = 'test-operator-key';
-
-const ROOT = path.resolve(__dirname, '..', '..');
-
-/** Bundles workflow code once per source change, shared by every test file of the run. */
-async function workflowBundlePath(): Promise<string> {
-  const dir = path.join(ROOT, 'workflows');
-  const stamp = fs
-    .readdirSync(dir)
-    .concat(fs.readdirSync(path.join(ROOT, 'domain')).map((f) => `../domain/${f}`))
-    .map((f) => fs.statSync(path.join(dir, f)).mtimeMs)
-    .reduce((a, b) => Math.max(a, b), 0);
-  const file = path.join(ROOT, '.test-run', `workflow-bundle-${Math.round(stamp)}.js`);
-  if (!fs.existsSync(file)) {
-    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(tmp, code);
-    fs.renameSync(tmp, file);
-  }
-  return file;
-}
-
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (msg: string, meta?: unknown) => console.error(msg, meta),
-};
 
 export interface Stack {
   baseUrl: string;
@@ -86,7 +55,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   });
 
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
-  const bundle = await workflowBundlePath();
+  // Built once per change of the workflow sources, not per stack: see workflow-bundle.ts.
+  const bundle = await workflowBundleFile();
   let workers: Worker[] = [];
   let running: Promise<unknown> | undefined;
   const startWorkers = async () => {

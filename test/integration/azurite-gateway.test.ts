@@ -12,8 +12,8 @@ import { loadConfig } from '../../config/env';
 import { RegionAccounts } from '../../lib/storage/region-accounts';
 import { freePorts, startAzurite } from '../../dev-stack/services';
 import { testServices } from '../helpers/services';
+import { GiB } from '../../domain/units';
 
-const GiB = 1024 ** 3;
 
 describe('Azurite gateway', () => {
   const s = testServices();

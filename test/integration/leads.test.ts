@@ -7,9 +7,12 @@ import type { PublishPlan, RunRef } from '../../domain/pipeline';
 import { createActivityDeps } from '../../activities/deps';
 import { sendDynamics365TestLead } from '../../activities/package/leads/dynamics365';
 import { sendHttpsTestLead } from '../../activities/package/leads/https';
+import { parseTableConnectionString } from '../../activities/package/leads/azure-table';
 import { sendMarketoTestLead } from '../../activities/package/leads/marketo';
 import { sendSalesforceTestLead } from '../../activities/package/leads/salesforce';
 import { buildTestLead } from '../../activities/package/leads/test-lead';
+import { checkOfferContent } from '../../activities/validate/rules';
+import { validOffer } from '../../samples/offer';
 import { packageOffer } from '../../activities/package';
 import { readPreviewPointer } from '../../lib/storage/catalog';
 import { readJson } from '../../lib/storage/json-blobs';
@@ -23,6 +26,7 @@ import {
   type LeadReceiver,
 } from '../fixtures/lead-receivers';
 import { testServices } from '../helpers/services';
+import { ErrorType } from '../../domain/errors';
 
 const policy = { allowedHosts: [] as string[], allowLoopback: true, timeoutMs: 5000 };
 const lead = buildTestLead({ publisherId: 'contoso', offerId: 'web-appliance', runId: randomUUID() }, 'Contoso Web Appliance');
@@ -86,7 +90,7 @@ describe('Https', () => {
   it('a refusal is non-retryable, names the status and what to check, and never shows the query', async () => {
     const r = await track(startHttpsReceiver({ key: 'right-key' }));
     const denied = await failure(sendHttpsTestLead({ url: `${r.url}/leads?code=WRONG-KEY-123` }, lead, policy));
-    expect(denied).toMatchObject({ type: 'LeadDestinationRejected', nonRetryable: true });
+    expect(denied).toMatchObject({ type: ErrorType.LeadDestinationRejected, nonRetryable: true });
     expect(denied.message).toMatch(/HTTP 401/);
     expect(denied.message).toContain(`${new URL(r.url).host}/leads`);
     expect(denied.message).toContain('leadDestination.url');
@@ -116,11 +120,11 @@ describe('Https', () => {
   it('URLs outside the URL policy are refused for good, without a request', async () => {
     for (const url of ['http://leads.contoso.example/in', 'https://leads.contoso.example/in', 'https://user:pw@127.0.0.1/x']) {
       const err = await failure(sendHttpsTestLead({ url }, lead, policy));
-      expect(err).toMatchObject({ type: 'LeadDestinationNotAllowed', nonRetryable: true });
+      expect(err).toMatchObject({ type: ErrorType.LeadDestinationNotAllowed, nonRetryable: true });
       expect(err.message).toContain('leadDestination.url');
       expect(err.message).not.toContain('pw@');
     }
-    await expect(sendHttpsTestLead({ url: '' }, lead, policy)).rejects.toMatchObject({ type: 'LeadDestinationInvalid', nonRetryable: true });
+    await expect(sendHttpsTestLead({ url: '' }, lead, policy)).rejects.toMatchObject({ type: ErrorType.LeadDestinationInvalid, nonRetryable: true });
   });
 });
 
@@ -153,12 +157,12 @@ describe('Salesforce Web-to-Lead', () => {
     const r = await track(startSalesforceReceiver());
     const endpoint = `${r.url}/servlet/servlet.WebToLead?encoding=UTF-8`;
     for (const bad of ['', 'ABC', '001000000000000AAA']) {
-      await expect(sendSalesforceTestLead({ orgId: bad }, lead, 5000, now, endpoint)).rejects.toMatchObject({ type: 'LeadDestinationInvalid', nonRetryable: true });
+      await expect(sendSalesforceTestLead({ orgId: bad }, lead, 5000, now, endpoint)).rejects.toMatchObject({ type: ErrorType.LeadDestinationInvalid, nonRetryable: true });
     }
     expect(r.requests).toHaveLength(0);
 
     const refused = await failure(sendSalesforceTestLead({ orgId }, lead, 5000, now, `${r.url}/wrong/path`));
-    expect(refused).toMatchObject({ type: 'LeadDestinationRejected', nonRetryable: true });
+    expect(refused).toMatchObject({ type: ErrorType.LeadDestinationRejected, nonRetryable: true });
     expect(refused.message).toMatch(/HTTP 404.*Web-to-Lead/);
 
     r.failNext(502);
@@ -203,12 +207,12 @@ describe('Marketo', () => {
       { ...dest, munchkinId: '123ABC456' },
       { ...dest, formId: 'form-1' },
     ]) {
-      await expect(sendMarketoTestLead(bad, lead, policy, now, r.url)).rejects.toMatchObject({ type: 'LeadDestinationInvalid', nonRetryable: true });
+      await expect(sendMarketoTestLead(bad, lead, policy, now, r.url)).rejects.toMatchObject({ type: ErrorType.LeadDestinationInvalid, nonRetryable: true });
     }
     expect(r.requests).toHaveLength(0);
 
     const refused = await failure(sendMarketoTestLead({ ...dest, munchkinId: '999-XYZ-999' }, lead, policy, now, r.url));
-    expect(refused).toMatchObject({ type: 'LeadDestinationRejected', nonRetryable: true });
+    expect(refused).toMatchObject({ type: ErrorType.LeadDestinationRejected, nonRetryable: true });
     expect(refused.message).toMatch(/HTTP 403/);
     expect(refused.message).toContain('munchkinId');
 
@@ -220,7 +224,7 @@ describe('Marketo', () => {
 
   it('a server id outside marketo.com is a publisher host and goes through the URL policy', async () => {
     const err = await failure(sendMarketoTestLead({ ...dest, serverId: 'forms.internal.example' }, lead, policy, now));
-    expect(err).toMatchObject({ type: 'LeadDestinationNotAllowed', nonRetryable: true });
+    expect(err).toMatchObject({ type: ErrorType.LeadDestinationNotAllowed, nonRetryable: true });
     expect(err.message).toContain('leadDestination.serverId');
   });
 });
@@ -262,7 +266,7 @@ describe('Dynamics 365', () => {
     const r = await track(startDynamicsReceiver(app));
     const wrong = 'Wr0ng~secret-NEVER-show';
     const err = await failure(sendDynamics365TestLead({ instanceUrl: r.url, ...app, clientSecret: wrong }, lead, policy, now, r.url));
-    expect(err).toMatchObject({ type: 'LeadDestinationRejected', nonRetryable: true });
+    expect(err).toMatchObject({ type: ErrorType.LeadDestinationRejected, nonRetryable: true });
     expect(err.message).toMatch(/HTTP 401/);
     expect(err.message).toContain('AADSTS7000215');
     expect(err.message).toMatch(/tenantId, clientId and clientSecret/);
@@ -285,7 +289,7 @@ describe('Dynamics 365', () => {
     r.failNext(403, 1, '/api/data/v9.2/leads');
     const noAccess = await failure(send());
     errors.push(noAccess);
-    expect(noAccess).toMatchObject({ type: 'LeadDestinationRejected', nonRetryable: true });
+    expect(noAccess).toMatchObject({ type: ErrorType.LeadDestinationRejected, nonRetryable: true });
     expect(noAccess.message).toMatch(/HTTP 403.*application user/);
 
     r.failNext(503, 1, tokenPath);
@@ -317,12 +321,97 @@ describe('Dynamics 365', () => {
     const r = await track(startDynamicsReceiver(app));
     for (const bad of [{ instanceUrl: 'not a url' }, { tenantId: 'bad tenant/..' }, { clientId: '' }, { clientSecret: '' }]) {
       const err = await failure(sendDynamics365TestLead({ instanceUrl: r.url, ...app, ...bad }, lead, policy, now, r.url));
-      expect(err).toMatchObject({ type: 'LeadDestinationInvalid', nonRetryable: true });
+      expect(err).toMatchObject({ type: ErrorType.LeadDestinationInvalid, nonRetryable: true });
       expect(exposed(err)).not.toContain(app.clientSecret);
     }
     const outside = await failure(sendDynamics365TestLead({ ...app, instanceUrl: 'https://contoso.crm.internal.example' }, lead, policy, now, r.url));
-    expect(outside).toMatchObject({ type: 'LeadDestinationNotAllowed', nonRetryable: true });
+    expect(outside).toMatchObject({ type: ErrorType.LeadDestinationNotAllowed, nonRetryable: true });
     expect(r.requests).toHaveLength(0);
+  });
+});
+
+describe('validate and the lead senders: one rule per id', () => {
+  type Dest = NonNullable<OfferDraft['leadDestination']>;
+  const good: Record<'Salesforce' | 'Marketo' | 'Dynamics365', Dest> = {
+    Salesforce: { type: 'Salesforce', orgId: '00D5g000004ABCD' },
+    Marketo: { type: 'Marketo', serverId: 'app-ab01.marketo.com', munchkinId: '123-ABC-456', formId: '1001' },
+    Dynamics365: { type: 'Dynamics365', instanceUrl: 'http://127.0.0.1:9', tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', clientId: '11111111-2222-3333-4444-555555555555', clientSecret: 's3cr3t' },
+  };
+  // Values on both sides of each rule; "drift" marks those where validate and the sender used to disagree.
+  const cases: Array<[keyof typeof good, string, string]> = [
+    ['Salesforce', 'orgId', '00D5g000004ABCD'],
+    ['Salesforce', 'orgId', '00D5g000004ABCDEAX'],
+    ['Salesforce', 'orgId', '0035g000004ABCD'], // drift: a contact id, only a Warning at validate
+    ['Salesforce', 'orgId', 'A'.repeat(18)], // drift
+    ['Salesforce', 'orgId', '00D5g'],
+    ['Marketo', 'serverId', 'app-ab01'], // drift: one label
+    ['Marketo', 'serverId', 'https://app-ab01.marketo.com/'], // drift
+    ['Marketo', 'serverId', 'app-ab01.marketo.com:8443'], // drift
+    ['Marketo', 'serverId', '10.0.0.1'], // drift
+    ['Marketo', 'munchkinId', '123ABC456'],
+    ['Marketo', 'formId', '12345678901'], // drift: more than 10 digits
+    ['Marketo', 'formId', 'form-1'],
+    ['Dynamics365', 'tenantId', 'contoso.onmicrosoft.com'], // drift: the sender took domain names, validate only GUIDs
+    ['Dynamics365', 'tenantId', 'contoso'],
+  ];
+
+  /** Whether the sender takes the settings: anything but LeadDestinationInvalid (the endpoints are closed ports). */
+  async function senderAccepts(dest: Dest, closed: string): Promise<boolean> {
+    const sent =
+      dest.type === 'Salesforce'
+        ? sendSalesforceTestLead(dest, lead, 5000, now, `${closed}/servlet/servlet.WebToLead`)
+        : dest.type === 'Marketo'
+          ? sendMarketoTestLead(dest, lead, policy, now, closed)
+          : sendDynamics365TestLead(dest as Parameters<typeof sendDynamics365TestLead>[0], lead, policy, now, closed);
+    const err = await sent.then(() => undefined, (e: unknown) => e);
+    return !(err instanceof ApplicationFailure && err.type === ErrorType.LeadDestinationInvalid);
+  }
+
+  const validateAccepts = (dest: Dest, field: string) =>
+    !checkOfferContent({ ...validOffer(), leadDestination: dest }).some((f) => f.level === 'Error' && f.field === `leadDestination.${field}`);
+
+  it('validate reports a lead id on its field exactly when the package step would refuse it', async () => {
+    const closed = await closedPort();
+    for (const dest of Object.values(good)) expect([dest.type, validateAccepts(dest, 'type'), await senderAccepts(dest, closed)]).toEqual([dest.type, true, true]);
+    const verdicts = [];
+    for (const [type, field, value] of cases) {
+      const dest = { ...good[type], [field]: value } as Dest;
+      verdicts.push({ type, field, value, validate: validateAccepts(dest, field), sender: await senderAccepts(dest, closed) });
+    }
+    expect(verdicts.filter((v) => v.validate !== v.sender)).toEqual([]);
+    // Not vacuous: both verdicts occur.
+    expect(new Set(verdicts.map((v) => v.sender))).toEqual(new Set([true, false]));
+  });
+
+  it('validate reports an AzureTable connection string exactly when the lead sender cannot use it', () => {
+    const strings = [
+      'DefaultEndpointsProtocol=https;AccountName=contosoleads;AccountKey=AAAA;EndpointSuffix=core.windows.net',
+      'TableEndpoint=https://contosoleads.table.core.windows.net;SharedAccessSignature=sv=1&sig=abc',
+      'UseDevelopmentStorage=true',
+      'garbage',
+      'AccountName=contosoleads',
+      'AccountName=contosoleads;AccountKey=not base64!',
+      'TableEndpoint=::;AccountName=contosoleads;AccountKey=AAAA',
+      // drift: validate took these, the sender refused them (a key without its account name)…
+      'AccountKey=AAAA;SharedAccessSignature=sv=1&sig=abc;TableEndpoint=https://contosoleads.table.core.windows.net',
+      // …or the other way round (no storage account name, an unknown protocol, a TableEndpoint with credentials)
+      'AccountName=Contoso_Leads;AccountKey=AAAA',
+      'DefaultEndpointsProtocol=ftp;AccountName=contosoleads;AccountKey=AAAA',
+      'TableEndpoint=https://user:pw@contosoleads.table.core.windows.net;SharedAccessSignature=sv=1&sig=abc',
+    ];
+    const verdicts = strings.map((connectionString) => {
+      const validate = validateAccepts({ type: 'AzureTable', connectionString }, 'connectionString');
+      let sender = true;
+      try {
+        parseTableConnectionString(connectionString);
+      } catch (err) {
+        expect(err).toMatchObject({ type: ErrorType.LeadDestinationInvalid, nonRetryable: true });
+        sender = false;
+      }
+      return { connectionString, validate, sender };
+    });
+    expect(verdicts.filter((v) => v.validate !== v.sender)).toEqual([]);
+    expect(new Set(verdicts.map((v) => v.sender))).toEqual(new Set([true, false]));
   });
 });
 
@@ -368,7 +457,7 @@ describe('packageOffer with an Https destination', () => {
     const r = await track(startHttpsReceiver({ key: 'right' }));
     const ref = await newRun({ type: 'Https', url: `${r.url}/leads?code=wrong-key-77` });
     const err = await failure(packageOffer(deps, ref, plan, ['eastus'], 'http://x/preview'));
-    expect(err).toMatchObject({ type: 'LeadDestinationRejected', nonRetryable: true });
+    expect(err).toMatchObject({ type: ErrorType.LeadDestinationRejected, nonRetryable: true });
     expect(await readPreviewPointer(deps.blobs, 'contoso', ref.offerId)).toBeUndefined();
     const log = await deliveries(ref);
     expect(log).toEqual([expect.objectContaining({ destination: `Https ${new URL(r.url).host}/leads`, delivered: false, detail: expect.stringMatching(/HTTP 401/) })]);

@@ -11,6 +11,7 @@ import { CONTAINERS, livePointerBlobName, liveVersionBlobName, previewPageBlobNa
 import { readJson, readText } from '../../lib/storage/json-blobs';
 import { saveOfferSnapshot } from '../../lib/storage/offer-snapshots';
 import { testServices } from '../helpers/services';
+import { ErrorType } from '../../domain/errors';
 
 describe('promoteToLive', () => {
   const s = testServices();
@@ -83,7 +84,7 @@ describe('promoteToLive', () => {
 
   it('fails for good when the preview page is gone', async () => {
     const ref = { publisherId: 'fabrikam', offerId: 'never-packaged', workflowId: 'w', runId: randomUUID(), offerRef: 'none' };
-    await expect(promoteToLive(deps, ref)).rejects.toMatchObject({ type: 'PreviewPageMissing', nonRetryable: true });
+    await expect(promoteToLive(deps, ref)).rejects.toMatchObject({ type: ErrorType.PreviewPageMissing, nonRetryable: true });
   });
 
   it('republishing keeps the old version live, whole, until the switch; a canceled republish leaves it alone', async () => {

@@ -41,7 +41,7 @@ function request(event: NotificationEvent, over: Partial<NotificationRequest> = 
   };
 }
 
-const EVENTS: NotificationEvent[] = ['validationFailed', 'certificationFailed', 'previewReady', 'live', 'canceled', 'failed', 'overdue'];
+const EVENTS: NotificationEvent[] = ['validationFailed', 'certificationFailed', 'previewReady', 'live', 'canceled', 'failed', 'internalFailure', 'overdue'];
 
 describe('notification templates', () => {
   it.each(EVENTS)('%s escapes every interpolated value', (event) => {
@@ -81,6 +81,20 @@ describe('notification templates', () => {
 
     expect(renderNotification(request('live')).subject).toMatch(/is live$/);
     expect(renderNotification(request('canceled')).text).toContain('starts over at step 1');
+  });
+
+  it('internalFailure says the problem is ours and publishing again is safe, and shows no error text', () => {
+    const internal = 'The storage account of region westeurope could not be used (check REGION_STORAGE) (403 AuthorizationFailure)';
+    const req = request('internalFailure', { findings: [{ level: 'Error', text: internal }] });
+    const mail = renderNotification(req);
+    expect(mail.subject).toMatch(/stopped at Provisioning because of a problem on our side/);
+    expect(mail.text).toMatch(/support team has been told/);
+    expect(mail.text).toMatch(/Publishing again is safe/);
+    expect(mail.text).toContain(req.runId);
+    expect(mail.text).toContain('https://support.marketplace.test/new');
+    for (const part of [mail.text, mail.html]) {
+      expect(part).not.toMatch(/REGION_STORAGE|AuthorizationFailure|Title is missing|fix what/);
+    }
   });
 
   it('does not turn non-http links into anchors', () => {

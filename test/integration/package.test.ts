@@ -15,6 +15,7 @@ import { readJson, readText } from '../../lib/storage/json-blobs';
 import { CONTAINERS, previewPageBlobName, reportBlobName } from '../../lib/storage/layout';
 import { saveOfferSnapshot } from '../../lib/storage/offer-snapshots';
 import { testServices } from '../helpers/services';
+import { ErrorType } from '../../domain/errors';
 
 function makeDeps(env: Record<string, string> = {}): ActivityDeps {
   const s = testServices();
@@ -67,7 +68,7 @@ describe('parseTableConnectionString', () => {
       } catch (e) {
         err = e;
       }
-      expect(err).toMatchObject({ type: 'LeadDestinationInvalid', nonRetryable: true });
+      expect(err).toMatchObject({ type: ErrorType.LeadDestinationInvalid, nonRetryable: true });
       expect((err as Error).message).not.toContain('base64!');
     }
   });
@@ -243,7 +244,7 @@ describe('packageOffer', () => {
     const ref = await newRun(offerWith({ type: 'AzureTable', connectionString: cs }));
     const err = await packageOffer(deps, ref, plan, ['eastus'], 'http://x/preview').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
-    expect(err).toMatchObject({ type: 'LeadDestinationRejected', nonRetryable: true });
+    expect(err).toMatchObject({ type: ErrorType.LeadDestinationRejected, nonRetryable: true });
     expect((err as Error).message).toMatch(/AccountName and AccountKey/);
     expect((err as Error).message).toContain('MarketplaceLeads');
     expect((err as Error).message).not.toContain(wrongKey);
@@ -257,7 +258,7 @@ describe('packageOffer', () => {
     const cs = 'DefaultEndpointsProtocol=https;AccountName=contoso;AccountKey=AAAA;TableEndpoint=https://leads.internal.example/;';
     const ref = await newRun(offerWith({ type: 'AzureTable', connectionString: cs }));
     await expect(packageOffer(restrictedLeadHosts(), ref, plan, ['eastus'], 'http://x/preview')).rejects.toMatchObject({
-      type: 'LeadDestinationNotAllowed',
+      type: ErrorType.LeadDestinationNotAllowed,
       nonRetryable: true,
     });
   });
@@ -266,7 +267,7 @@ describe('packageOffer', () => {
     // Delivery to Https, Salesforce, Marketo and Dynamics365 is tested in leads.test.ts.
     const ref = await newRun(offerWith({ type: 'Https', url: 'https://crm.contoso.com/leads?code=KEY123' }));
     await expect(packageOffer(restrictedLeadHosts(), ref, plan, ['eastus'], 'http://x/preview')).rejects.toMatchObject({
-      type: 'LeadDestinationNotAllowed',
+      type: ErrorType.LeadDestinationNotAllowed,
       nonRetryable: true,
     });
     expect(await readPreviewPointer(deps.blobs, 'contoso', ref.offerId)).toBeUndefined();

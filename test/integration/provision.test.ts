@@ -15,9 +15,13 @@ import { CONTAINERS, replicaContainer, reportBlobName, runPrefix } from '../../l
 import { emulatorRegionAccount } from '../../config/azurite-accounts';
 import { readJson } from '../../lib/storage/json-blobs';
 import { saveOfferSnapshot } from '../../lib/storage/offer-snapshots';
+import { certifyImages } from '../../activities/certify';
+import { buildPlan } from '../../lib/offer/plan';
+import type { CertificationReport } from '../../domain/certification';
 import { testServices } from '../helpers/services';
+import { MiB } from '../../domain/units';
+import { ErrorType } from '../../domain/errors';
 
-const MiB = 1024 * 1024;
 const OS_LENGTH = 32 * MiB + 512;
 const DATA_LENGTH = 20 * MiB + 512;
 const MARK_AT = 5 * MiB;
@@ -193,6 +197,40 @@ describe('provision', () => {
     await cleanupRun(deps, ref, REGIONS);
   });
 
+  it('certify and provision read the same image for every disk, also when LUNs or sku and version repeat', async () => {
+    const sas = (name: string) => images.getBlobClient(name).generateSasUrl({ permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + 3600_000) });
+    // Only the field path tells these disks apart: the second data disk repeats LUN 0, the second
+    // plan repeats sku and version. Their images do not exist, the first ones do.
+    const draft: OfferDraft = {
+      skus: [
+        { skuId: 'standard', diskVersions: [{ version: '1.0.0', osVhdUrl: await sas('os.vhd'), dataDisks: [{ lun: 0, vhdUrl: await sas('data0.vhd') }, { lun: 0, vhdUrl: await sas('absent-data.vhd') }] }] },
+        { skuId: 'standard', diskVersions: [{ version: '1.0.0', osVhdUrl: await sas('absent-os.vhd') }] },
+      ],
+    };
+    const ref = await newRun(draft);
+    const plan = buildPlan(draft);
+    expect(plan.disks.map((d) => d.field)).toEqual([
+      'skus[0].diskVersions[0].osVhdUrl',
+      'skus[0].diskVersions[0].dataDisks[0].vhdUrl',
+      'skus[0].diskVersions[0].dataDisks[1].vhdUrl',
+      'skus[1].diskVersions[0].osVhdUrl',
+    ]);
+
+    const report = await certifyImages(deps, ref, draft, plan);
+    const full = (await readJson<CertificationReport>(deps.blobs, CONTAINERS.reports, report.reportRef))!;
+    const certifyCouldNotRead = full.checks.filter((c) => c.testId === 'IMG-001').map((c) => c.result === 'Failed');
+
+    const provisionCouldNotRead: boolean[] = [];
+    for (const disk of plan.disks) {
+      const err = await replicateRegion(deps, ref, 'australiaeast', [disk], noControl()).then(() => undefined, (e: unknown) => e);
+      if (err) expect(err).toMatchObject({ type: ErrorType.ImageNotFound, message: expect.stringContaining(disk.field) });
+      provisionCouldNotRead.push(err !== undefined);
+    }
+    expect(certifyCouldNotRead).toEqual([false, false, true, true]);
+    expect(provisionCouldNotRead).toEqual(certifyCouldNotRead);
+    await cleanupRun(deps, ref, ['australiaeast']);
+  });
+
   it('reports publisher-fixable source problems as non-retryable, without the SAS', async () => {
     const os = images.getPageBlobClient('os.vhd');
     const badSig = (await os.generateSasUrl({ permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + 3600_000) })).replace(
@@ -217,10 +255,10 @@ describe('provision', () => {
     await cleanupRun(deps, ownBadSig, ['uksouth']);
 
     const cases: Array<[string, string]> = [
-      [foreignBadSig, 'ImageNotReadable'],
-      [blockSas, 'ImageNotPageBlob'],
-      [images.getBlobClient('missing.vhd').url, 'ImageNotFound'],
-      ['https://images.example.com/os.vhd?sig=secret', 'ImageUrlNotAllowed'],
+      [foreignBadSig, ErrorType.ImageNotReadable],
+      [blockSas, ErrorType.ImageNotPageBlob],
+      [images.getBlobClient('missing.vhd').url, ErrorType.ImageNotFound],
+      ['https://images.example.com/os.vhd?sig=secret', ErrorType.ImageUrlNotAllowed],
     ];
     for (const [url, type] of cases) {
       const ref = await newRun({ skus: [{ skuId: 'standard', diskVersions: [{ version: '1.0.0', osVhdUrl: url }] }] });
@@ -234,7 +272,7 @@ describe('provision', () => {
 });
 
 describe('a region whose account refuses us', () => {
-  it('fails with a retryable error naming the region and REGION_STORAGE, without the key', async () => {
+  it('fails with a retryable infrastructure failure naming the region and REGION_STORAGE, without the key', async () => {
     const s = testServices();
     const origin = new URL(/BlobEndpoint=([^;]+)/.exec(s.storageConnectionString)![1]).origin;
     const { name } = emulatorRegionAccount('eastus');
@@ -250,7 +288,9 @@ describe('a region whose account refuses us', () => {
     const offerRef = await saveOfferSnapshot(deps.blobs, 'contoso', 'refused', { title: 'x' });
     const ref = { publisherId: 'contoso', offerId: 'refused', workflowId: 'publish/contoso/refused', runId: randomUUID(), offerRef };
     const err = (await replicateRegion(deps, ref, 'eastus', [], noControl()).catch((e: unknown) => e)) as Error;
-    expect(err).not.toBeInstanceOf(ApplicationFailure);
+    // Ours to fix: retried, and typed so the workflow does not tell the publisher to fix it.
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect(err).toMatchObject({ type: ErrorType.RegionStorageUnavailable, nonRetryable: false });
     expect(err.message).toMatch(/^The storage account of region eastus could not be used \(check REGION_STORAGE\) \(403 AuthorizationFailure\)/);
     expect(err.message).not.toContain(wrongKey);
   });

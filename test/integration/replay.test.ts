@@ -2,12 +2,19 @@
  * Replays the committed histories of real runs (recorded from the e2e suites with
  * `npm run record-histories`) against today's workflow code: a change that would break publishes
  * already running fails here. Change running workflows only behind `patched()`.
+ * Both ways a worker gets that code are replayed: bundled at start from workflows/ (development)
+ * and the prebuilt bundle of `npm run build` loaded through WORKFLOW_BUNDLE (production).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
+import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { loadConfig } from '../../config/env';
+import { writeWorkflowBundle } from '../../workers/workflow-bundle';
+import { workflowSource } from '../../workers/workflow-source';
 import { HISTORIES_DIR } from '../helpers/histories';
+import { quietLogger } from '../helpers/workflow-bundle';
 
 const files = fs.existsSync(HISTORIES_DIR) ? fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')) : [];
 
@@ -18,15 +25,35 @@ describe('replay of recorded publishOffer histories', () => {
     );
   });
 
-  it('replays every history without non-determinism', async () => {
-    const histories = files.map((f) => ({
-      workflowId: path.basename(f, '.json'),
-      history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, f), 'utf8'))),
-    }));
+  const histories = files.map((f) => ({
+    workflowId: path.basename(f, '.json'),
+    history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, f), 'utf8'))),
+  }));
+
+  async function replayAll(options: ReplayWorkerOptions) {
     const results = [];
-    for await (const result of Worker.runReplayHistories({ workflowsPath: require.resolve('../../workflows') }, histories)) {
+    for await (const result of Worker.runReplayHistories(options, histories)) {
       results.push({ id: result.workflowId, error: result.error ? String(result.error) : undefined });
     }
-    expect(results).toEqual(histories.map((h) => ({ id: h.workflowId, error: undefined })));
+    return results;
+  }
+  const allReplayed = () => histories.map((h) => ({ id: h.workflowId, error: undefined }));
+
+  it('replays every history without non-determinism', async () => {
+    expect(await replayAll({ workflowsPath: require.resolve('../../workflows') })).toEqual(allReplayed());
+  });
+
+  it('replays every history from the bundle `npm run build` writes, as a worker configured with WORKFLOW_BUNDLE loads it', async () => {
+    // Written fresh by the build's own function (no cache), then chosen through the configuration as workers/main.ts does.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workflow-bundle-'));
+    try {
+      const file = path.join(dir, 'workflow-bundle.js');
+      await writeWorkflowBundle(file, quietLogger);
+      const source = workflowSource(loadConfig({ WORKFLOW_BUNDLE: file }));
+      expect(source).toEqual({ workflowBundle: { codePath: file } });
+      expect(await replayAll(source)).toEqual(allReplayed());
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -21,7 +21,10 @@ import {
 import type { NotificationRequest, PublishPlan } from '../../domain/pipeline';
 import type { PublishStatusBody } from '../../domain/status';
 import { publishOffer } from '../../workflows';
+import { API_ROUTES, type ApiRoute } from '../../domain/api-paths';
 import { testServices } from '../helpers/services';
+import { workflowBundleFile } from '../helpers/workflow-bundle';
+import { ErrorType, infrastructureFailure, publisherFailure } from '../../domain/errors';
 
 const plan: PublishPlan = {
   title: 'Contoso Web Appliance',
@@ -59,11 +62,16 @@ function mockActivities(overrides: Partial<Activities> = {}) {
 
 describe('publishOffer workflow logic (time-skipping test server)', () => {
   let env: TestWorkflowEnvironment;
+  /** Bundled once for the file: `workflowsPath` would make every test's Worker run webpack again. */
+  let workflowBundle: { codePath: string };
 
   beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: testServices().testServerPath } },
-    });
+    [env, workflowBundle] = await Promise.all([
+      TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: { type: 'existing-path', path: testServices().testServerPath } },
+      }),
+      workflowBundleFile().then((codePath) => ({ codePath })),
+    ]);
   }, 180_000);
 
   afterAll(async () => {
@@ -79,7 +87,7 @@ describe('publishOffer workflow logic (time-skipping test server)', () => {
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
-      workflowsPath: require.resolve('../../workflows'),
+      workflowBundle,
       activities,
     });
     return worker.runUntil(async () => {
@@ -174,11 +182,11 @@ describe('publishOffer workflow logic (time-skipping test server)', () => {
     expect(sent.map((m) => m.event)).toContain('canceled');
   });
 
-  it('a region that keeps failing fails provision, naming the region, and cleans up', async () => {
-    const { ApplicationFailure } = await import('@temporalio/common');
+  it('a region failing on something the publisher must fix fails provision with what to fix, naming the region, and cleans up', async () => {
+    const fix = 'Reading the image at skus[0].diskVersions[0].osVhdUrl was refused (HTTP 403): check that its SAS token grants read access.';
     const { activities, cleaned, sent } = mockActivities({
       replicateRegion: async (_ref, region) => {
-        if (region === 'westeurope') throw ApplicationFailure.nonRetryable('the source image could not be read', 'ReplicationFailed');
+        if (region === 'westeurope') throw publisherFailure(ErrorType.ImageNotReadable, fix);
         return { region, disks: 1, bytes: 1, skipped: 0 };
       },
     });
@@ -190,10 +198,69 @@ describe('publishOffer workflow logic (time-skipping test server)', () => {
     expect(result.currentStep).toBe('provision');
     const provision = result.steps.find((s) => s.id === 'provision')!;
     expect(provision.status).toBe('Failed');
-    expect(provision.messages.find((m) => m.level === 'Error')!.text).toMatch(/westeurope/);
+    expect(provision.messages.find((m) => m.level === 'Error')!.text).toBe(`Replication to region westeurope failed: ${fix}`);
     expect(cleaned).toHaveLength(1);
-    const failedMail = sent.find((m) => m.event === 'failed')!;
-    expect(failedMail.stepName).toBe('Provisioning');
+    expect(sent.map((m) => m.event)).toEqual(['failed']);
+    expect(sent[0]).toMatchObject({ stepName: 'Provisioning', findings: [expect.objectContaining({ text: `Replication to region westeurope failed: ${fix}` })] });
+  });
+
+  /** One lane (see above), and a few quick attempts instead of 8 over minutes. */
+  const quickRetryOptions = {
+    regions: ['eastus', 'westeurope', 'japaneast'],
+    provisionConcurrency: 1,
+    publicBaseUrl: 'http://api.test',
+    supportUrl: 'https://support.test/new',
+    ioTaskQueue: '',
+    regionStorageRetry: { maximumAttempts: 3, initialIntervalMs: 10, maximumIntervalMs: 10 },
+  };
+
+  it('a region that keeps failing on our side fails provision as our problem, not as something to fix, with its own e-mail', async () => {
+    const internal = 'The storage account of region westeurope could not be used (check REGION_STORAGE) (403 AuthorizationFailure)';
+    const attempts: Record<string, number> = {};
+    const { activities, cleaned, sent } = mockActivities({
+      replicateRegion: async (_ref, region) => {
+        attempts[region] = (attempts[region] ?? 0) + 1;
+        // A plain Error and a catalogued infrastructure type: both are retried, and neither is the publisher's.
+        if (region === 'westeurope') throw attempts[region] % 2 ? new Error(internal) : infrastructureFailure(ErrorType.RegionStorageUnavailable, internal);
+        return { region, disks: 1, bytes: 1, skipped: 0 };
+      },
+    });
+    const result = await run(activities, { options: quickRetryOptions }, async () => undefined);
+    expect(attempts.westeurope).toBe(3);
+    expect(result.status).toBe('Failed');
+    expect(result.currentStep).toBe('provision');
+    const provision = result.steps.find((s) => s.id === 'provision')!;
+    expect(provision.status).toBe('Failed');
+    const errors = provision.messages.filter((m) => m.level === 'Error').map((m) => m.text);
+    expect(errors).toEqual([
+      'Replication to region westeurope failed: a problem on our side stopped this step, not something in the offer. ' +
+        'Our support team has been told. Nothing needs to change: publishing again is safe.',
+    ]);
+    expect(JSON.stringify(result)).not.toMatch(/REGION_STORAGE|AuthorizationFailure/);
+    expect(cleaned).toHaveLength(1);
+    expect(sent.map((m) => m.event)).toEqual(['internalFailure']);
+    expect(sent[0].stepName).toBe('Provisioning');
+  });
+
+  it('a cleanup that keeps failing on our side still ends the run, with a warning, so it can be published again', async () => {
+    let cleanups = 0;
+    const { activities, sent } = mockActivities({
+      replicateRegion: async (_ref, region) => {
+        if (region === 'westeurope') throw new Error('region account refused us');
+        return { region, disks: 1, bytes: 1, skipped: 0 };
+      },
+      cleanupRun: async () => {
+        cleanups++;
+        throw new Error('region account refused us');
+      },
+    });
+    const result = await run(activities, { options: quickRetryOptions }, async () => undefined);
+    expect(cleanups).toBe(3);
+    expect(result.status).toBe('Failed');
+    const provision = result.steps.find((s) => s.id === 'provision')!;
+    expect(provision.messages.some((m) => m.level === 'Warning' && /could not be removed because of a problem on our side/.test(m.text))).toBe(true);
+    expect(Object.values(result.provisioning!.regions)).not.toContain('Removed');
+    expect(sent.map((m) => m.event)).toEqual(['internalFailure']);
   });
 
   it('validation errors fail the run at validate with per-field messages and one e-mail', async () => {
@@ -209,5 +276,35 @@ describe('publishOffer workflow logic (time-skipping test server)', () => {
     expect(result.steps[0].messages[0]).toMatchObject({ level: 'Error', field: 'title' });
     expect(result.steps.slice(1).every((s) => s.status === 'NotStarted')).toBe(true);
     expect(sent.map((m) => m.event)).toEqual(['validationFailed']);
+  });
+
+  it('every link the workflow produces is a route of the API (domain/api-paths.ts)', async () => {
+    let previewUrlArg = '';
+    const { activities, sent } = mockActivities({
+      packageOffer: async (_ref, _plan, _regions, previewUrl) => {
+        previewUrlArg = previewUrl;
+        return { pageRef: 'p/page.json' };
+      },
+    });
+    const result = await run(activities, {}, async (h) => {
+      await until(h, (s) => s.status === 'WaitingForPublisherReview');
+      await h.signal(goLiveSignal);
+    });
+    expect(result.status).toBe('Succeeded');
+    const links = new Set([previewUrlArg, ...result.previewLinks, ...result.liveLinks, ...sent.flatMap((m) => [m.statusUrl, ...(m.links ?? [])])]);
+    // The API serves every route of the table (test/e2e/api-contract.test.ts); here, each link is one of them.
+    const routeOf = (link: string) =>
+      (Object.keys(API_ROUTES) as ApiRoute[]).find((r) => {
+        const pattern = API_ROUTES[r].path.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)');
+        const m = new RegExp(`^http://api\\.test${pattern}$`).exec(link);
+        return API_ROUTES[r].method === 'get' && m?.groups?.publisherId === 'contoso' && m.groups.offerId === 'web-appliance';
+      });
+    expect([...links].map((l) => [l, routeOf(l)]).sort()).toEqual(
+      [
+        ['http://api.test/api/marketplace/offers/contoso/web-appliance', 'livePage'],
+        ['http://api.test/api/preview/offers/contoso/web-appliance', 'previewPage'],
+        ['http://api.test/api/publishers/contoso/offers/web-appliance/status', 'status'],
+      ].sort(),
+    );
   });
 });

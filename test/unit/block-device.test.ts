@@ -5,9 +5,9 @@ import { pathToFileURL } from 'node:url';
 import { BlockDeviceError, openBlockDevice, type BlockDevice } from '../../lib/net/block-device';
 import { UrlPolicyError, type UrlPolicy } from '../../lib/net/url-policy';
 import { startRangeServer, type RangeServer } from '../../samples/range-server';
+import { KiB } from '../../domain/units';
 
 const dev: UrlPolicy = { allowedHosts: [], allowLoopback: true, timeoutMs: 5000 };
-const KiB = 1024;
 
 let dir: string;
 let server: RangeServer;

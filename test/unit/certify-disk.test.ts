@@ -13,7 +13,8 @@ import { parseVhdFooter } from '../../activities/certify/vhd-footer';
 import { CONTAINERS, reportBlobName } from '../../lib/storage/layout';
 import { buildPlan } from '../../activities/validate/rules';
 import { startRangeServer, type RangeServer } from '../../samples/range-server';
-import { GiB, MiB, vhdFooterBytes, writeSparseVhd, type VhdFixtureOptions } from '../../samples/vhd-writer';
+import { vhdFooterBytes, writeSparseVhd, type VhdFixtureOptions } from '../../samples/vhd-writer';
+import { GiB, MiB } from '../../domain/units';
 import { buildSampleLinuxDisk } from '../../samples/disk-image';
 import { validOffer } from '../../samples/offer';
 

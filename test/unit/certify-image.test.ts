@@ -16,7 +16,7 @@ import { buildPlan } from '../../activities/validate/rules';
 import { buildDiskImage, elfHeader, LINUX_ROOT_UUID, writeLinuxTree, type DiskImageSpec, type TreeOverrides } from '../../samples/disk-image';
 import { startRangeServer, type RangeServer } from '../../samples/range-server';
 import { validOffer } from '../../samples/offer';
-import { GiB, MiB } from '../../samples/vhd-writer';
+import { GiB, MiB } from '../../domain/units';
 
 const policy = { allowedHosts: [], allowLoopback: true, timeoutMs: 5000 };
 const ref: RunRef = { publisherId: 'contoso', offerId: 'web', workflowId: 'publish/contoso/web', runId: 'run-1', offerRef: 'x' };

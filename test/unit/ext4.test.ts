@@ -5,10 +5,10 @@ import { pathToFileURL } from 'node:url';
 import { openExtFileSystem } from '../../activities/certify/ext4';
 import { ImageFormatError, type FileSystemReader, type FsNodeType } from '../../activities/certify/image-types';
 import { openBlockDevice, type BlockDevice } from '../../lib/net/block-device';
+import { MiB } from '../../domain/units';
 import { buildTree, debugfs, fileBlocks, freeBlock, inodeOffset, makeImage, patch, SLOW_LINK_TARGET } from '../fixtures/ext4-image';
 
 const policy = { allowedHosts: [], allowLoopback: true, timeoutMs: 5000 };
-const MiB = 1024 * 1024;
 
 let dir: string;
 let src: string;

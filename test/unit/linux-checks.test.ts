@@ -3,6 +3,7 @@ import { linuxChecks } from '../../activities/certify/linux';
 import { compareVersions, parseVersion, shellAssignments, sshdSeconds } from '../../activities/certify/linux/text-formats';
 import { memoryFs, type MemoryTree } from '../fixtures/memory-fs';
 import { elfHeader } from '../../samples/disk-image';
+import { MiB } from '../../domain/units';
 
 const DISK = 'standard 1.0.0 OS disk';
 
@@ -118,7 +119,7 @@ describe('linuxChecks on a compliant image', () => {
     };
     await linuxChecks(fs, DISK);
     expect(reads).toContainEqual(['/bin/sh', 64]);
-    expect(reads.every(([, max]) => max <= 8 * 1024 * 1024)).toBe(true);
+    expect(reads.every(([, max]) => max <= 8 * MiB)).toBe(true);
     expect(reads.filter(([p]) => p.endsWith('.bash_history'))).toEqual([]);
   });
 

@@ -9,7 +9,7 @@ import { openBlockDevice, type BlockDevice } from '../../lib/net/block-device';
 import { partitionChecks, readPartitionTable } from '../../activities/certify/partitions';
 import type { PartitionTable } from '../../activities/certify/image-types';
 import { buildDiskImage, LINUX_ROOT_UUID, writeLinuxTree, type DiskImageSpec } from '../../samples/disk-image';
-import { GiB, MiB } from '../../samples/vhd-writer';
+import { GiB, MiB } from '../../domain/units';
 
 const run = promisify(execFile);
 const policy = { allowedHosts: [], allowLoopback: true, timeoutMs: 5000 };

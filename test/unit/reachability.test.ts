@@ -11,7 +11,8 @@ import { validateOffer } from '../../activities/validate';
 import { parsePngHeader } from '../../activities/validate/png';
 import { pngBuffer } from '../../samples/png-writer';
 import { startRangeServer, type RangeServer } from '../../samples/range-server';
-import { GiB, MiB, writeSparseVhd } from '../../samples/vhd-writer';
+import { writeSparseVhd } from '../../samples/vhd-writer';
+import { GiB, MiB } from '../../domain/units';
 import { validOffer } from '../../samples/offer';
 
 const dev: UrlPolicy = { allowedHosts: ['.blob.core.windows.net'], allowLoopback: true, timeoutMs: 5000 };
@@ -40,8 +41,11 @@ beforeAll(async () => {
   await writeSparseVhd(vhd, { virtualSize: 64 * MiB });
   await writeSparseVhd(bigVhd, { virtualSize: 4 * GiB });
   server = await startRangeServer();
-  server.routes.set('/os.vhd', { file: vhd });
-  server.routes.set('/data0.vhd', { file: vhd });
+  // Images answer as Azure page blobs do; provision copies nothing else.
+  server.routes.set('/os.vhd', { file: vhd, blobType: 'PageBlob' });
+  server.routes.set('/data0.vhd', { file: vhd, blobType: 'PageBlob' });
+  server.routes.set('/block.vhd', { file: vhd, blobType: 'BlockBlob' });
+  server.routes.set('/plain.vhd', { file: vhd });
   server.routes.set('/48.png', { body: pngBuffer(48, 48) });
   server.routes.set('/90.png', { body: pngBuffer(90, 90) });
   server.routes.set('/216.png', { body: pngBuffer(216, 216) });
@@ -49,10 +53,10 @@ beforeAll(async () => {
   server.routes.set('/64.png', { body: pngBuffer(64, 64) });
   server.routes.set('/whole.png', { body: pngBuffer(48, 48), ignoreRange: true });
   server.routes.set('/not-png', { body: Buffer.from('GIF89a this is not a png at all, not at all') });
-  server.routes.set('/no-range.vhd', { file: bigVhd, ignoreRange: true });
+  server.routes.set('/no-range.vhd', { file: bigVhd, ignoreRange: true, blobType: 'PageBlob' });
   server.routes.set('/denied.vhd', { status: 403 });
   server.routes.set('/elsewhere.vhd', { redirect: `${server.origin.replace('127.0.0.1', 'localhost')}/os.vhd?sig=SECRET` });
-  server.routes.set('/slow.vhd', { file: vhd, delayMs: 100 });
+  server.routes.set('/slow.vhd', { file: vhd, delayMs: 100, blobType: 'PageBlob' });
 });
 
 afterAll(async () => {
@@ -104,6 +108,16 @@ describe('checkReachability', () => {
     expect(server.bytesSent() - before).toBeLessThan(64 * MiB);
   });
 
+  it('refuses an image that is not an Azure page blob, on its field: provision could not copy it', async () => {
+    const offer = served({ osVhdUrl: server.url('/block.vhd?sig=SECRET'), dataDiskUrls: [server.url('/plain.vhd?sig=SECRET')] });
+    const got = await checkReachability(offer, dev);
+    expect(got).toEqual([
+      { level: 'Error', field: 'skus[0].diskVersions[0].osVhdUrl', text: expect.stringMatching(/^The image is a BlockBlob; VM images must be stored as page blobs/) },
+      { level: 'Error', field: 'skus[0].diskVersions[0].dataDisks[0].vhdUrl', text: expect.stringMatching(/^The image is not an Azure blob; VM images must be stored as page blobs/) },
+    ]);
+    expect(JSON.stringify(got)).not.toContain('SECRET');
+  });
+
   it('reports HTTP errors with what to do', async () => {
     const offer = served();
     offer.skus![0].diskVersions![0].osVhdUrl = server.url('/denied.vhd?sig=SECRET');
@@ -141,9 +155,13 @@ describe('checkReachability', () => {
     await writeFile(png, pngBuffer(48, 48));
     const offer = served({ osVhdUrl: pathToFileURL(vhd).href, dataDiskUrls: [] });
     offer.logos!.small = pathToFileURL(png).href;
+    // A file: image reads (certify could inspect it) but is no blob that provision could copy.
+    expect(await checkReachability(offer, dev)).toEqual([{ level: 'Error', field: 'skus[0].diskVersions[0].osVhdUrl', text: expect.stringMatching(/is not an Azure blob/) }]);
+    offer.skus![0].diskVersions![0].osVhdUrl = server.url('/os.vhd');
     expect(await checkReachability(offer, dev)).toEqual([]);
     offer.logos!.small = pathToFileURL(join(dir, 'absent.png')).href;
     expect(await checkReachability(offer, dev)).toEqual([{ level: 'Error', field: 'logos.small', text: expect.stringMatching(/no such file/) }]);
+    offer.skus![0].diskVersions![0].osVhdUrl = pathToFileURL(vhd).href;
     const refused = await checkReachability(offer, strict);
     expect(on(refused, 'skus[0].diskVersions[0].osVhdUrl')[0].text).toMatch(/file: URLs are not allowed/);
   });

@@ -3,6 +3,7 @@ import type { Finding, MessageLevel } from '../../domain/status';
 import { buildPlan, checkOfferContent } from '../../activities/validate/rules';
 import { AZURITE_DEV_CONNECTION_STRING } from '../../config/azurite-accounts';
 import { validOffer } from '../../samples/offer';
+import { sanitizeHtml } from '../../lib/html/sanitize';
 
 type Mutate = (o: OfferDraft) => void;
 
@@ -65,6 +66,60 @@ describe('checkOfferContent', () => {
     expectExactly((o) => (o.description = '<img src="https://x/y.png">'), ['description', 'Error', /<img> tag/]);
     expectExactly((o) => (o.description = '<p>x<!-- hidden --></p>'), ['description', 'Error', /comments/]);
     expectExactly((o) => (o.description = '<p>open <b'), ['description', 'Error', /not closed/]);
+  });
+
+  describe('description: validate reports exactly what the product page sanitizer drops', () => {
+    const descriptionFindings = (html: string) => checkOfferContent({ ...validOffer(), description: html }).filter((f) => f.field === 'description');
+    /** The one thing the sanitizer adds to what it keeps. */
+    const REL = ' rel="nofollow noopener noreferrer"';
+    // Written the way the sanitizer writes what it keeps (lower-case tags, closed elements, escaped
+    // text, normalised URLs), so "the sanitizer changed it" means "the sanitizer dropped something".
+    const canonical = [
+      '<p>Hello <b>world</b></p>',
+      '<h2>T</h2><em>e</em><i>i</i><u>u</u><strong>s</strong><ol><li>x</li></ol><br>',
+      '1 &lt; 2 &amp;&amp; 3 &gt; 2, caf&eacute; &#x263A;',
+      '<ul><li>one</li><li>two</li></ul>',
+      '<a href="https://contoso.com/a?b=1&amp;c=2">docs</a><a>no link</a>',
+      `${'<b>'.repeat(64)}deep${'</b>'.repeat(64)}`,
+      '<p>Hi</p><script>alert(1)</script>',
+      '<svg><script>alert(1)</script></svg>after',
+      '<p onclick="x()">Hi</p>',
+      '<p title="a>b">q</p>',
+      '<br class="x">',
+      '<img src=x onerror=alert(1)>text',
+      '<a href="javascript:alert(1)">x</a>',
+      '<a href="jav&#x61;script&colon;alert(1)">x</a>',
+      '<a href="">x</a>',
+      '<a href="https://a.example/" target="_blank">x</a>',
+      '<a href="https://a.example/" href="javascript:alert(1)">x</a>',
+      '<p>x<!-- hidden --></p>',
+      '<!doctype html><p>x</p>',
+      '<scr<script>x</script>ipt>alert(1)',
+      '<p>open <b',
+      // Dropped by the sanitizer, passed by the old validator:
+      '<p>x</p></b>',
+      '<p>a</ 3>b</p>',
+      '<b><i>x</b></i>',
+      '<p>x</p class="y">',
+      `${'<b>'.repeat(65)}deep${'</b>'.repeat(65)}`,
+      '<a href="https://a.example/">a<a href="https://b.example/">b</a></a>',
+    ];
+
+    it('a finding iff the sanitizer changes the input', () => {
+      const disagree = canonical
+        .map((html) => ({ html, findings: descriptionFindings(html).length, changed: sanitizeHtml(html).split(REL).join('') !== html }))
+        .filter((c) => (c.findings > 0) !== c.changed);
+      expect(disagree).toEqual([]);
+      // Not vacuous: both outcomes occur.
+      expect(new Set(canonical.map((html) => descriptionFindings(html).length > 0))).toEqual(new Set([true, false]));
+    });
+
+    it('no finding where the sanitizer only rewrites: case, escaping, implied end tags, URL form', () => {
+      for (const html of ['<P>Hi</P>', '<br/>', '1 < 2 > 0 & more', '<b>unclosed <i>tags', '<ul><li>one<li>two</ul>', '<p >x</p >', '<a href="HTTPS://A.EXAMPLE">x</a>', '<a href="http:x">x</a>']) {
+        expect([html, descriptionFindings(html)]).toEqual([html, []]);
+        expect(sanitizeHtml(html)).not.toBe(html);
+      }
+    });
   });
 
   it('categories: 1–3 non-empty, duplicates are a Warning', () => {
@@ -138,16 +193,18 @@ describe('checkOfferContent', () => {
       expectExactly(lead({ type: 'Https', url: 'ftp://crm.contoso.example/leads' }), ['leadDestination.url', 'Error', /https/]);
     });
 
-    it('Salesforce: a 15- or 18-character org id', () => {
+    it('Salesforce: a 15- or 18-character org id starting with 00D', () => {
       expectExactly(lead({ type: 'Salesforce', orgId: '00D5g000004ABCD' }));
       expectExactly(lead({ type: 'Salesforce', orgId: '00D5g000004ABCDEAX' }));
       expectExactly(lead({ type: 'Salesforce', orgId: '00D5g' }), ['leadDestination.orgId', 'Error']);
-      expectExactly(lead({ type: 'Salesforce', orgId: '0035g000004ABCD' }), ['leadDestination.orgId', 'Warning', /00D/]);
+      // The lead sender refuses any other record id, so validate does too (test/integration/leads.test.ts).
+      expectExactly(lead({ type: 'Salesforce', orgId: '0035g000004ABCD' }), ['leadDestination.orgId', 'Error', /starting with 00D/]);
     });
 
     it('Marketo: server id, Munchkin id and numeric form id', () => {
-      expectExactly(lead({ type: 'Marketo', serverId: 'app-ab01', munchkinId: '123-ABC-456', formId: '1001' }));
+      expectExactly(lead({ type: 'Marketo', serverId: 'app-ab01.marketo.com', munchkinId: '123-ABC-456', formId: '1001' }));
       expectExactly(lead({ type: 'Marketo', munchkinId: '123-AB-456', formId: 'x1' }), ['leadDestination.serverId', 'Error'], ['leadDestination.munchkinId', 'Error', /123-ABC-456/], ['leadDestination.formId', 'Error']);
+      expectExactly(lead({ type: 'Marketo', serverId: 'https://app-ab01.marketo.com/', munchkinId: '123-ABC-456', formId: '1001' }), ['leadDestination.serverId', 'Error', /host name/]);
     });
 
     it('Dynamics365: https instance, GUID tenant and client, a secret', () => {
@@ -155,6 +212,7 @@ describe('checkOfferContent', () => {
       expectExactly(lead(good));
       // The scheme is the lead URL policy's (validateOffer); the rule wants a well-formed web URL.
       expectExactly(lead({ ...good, instanceUrl: 'contoso.crm.dynamics.com' }), ['leadDestination.instanceUrl', 'Error']);
+      expectExactly(lead({ ...good, tenantId: 'contoso.onmicrosoft.com' }));
       expectExactly(lead({ ...good, tenantId: 'contoso' }), ['leadDestination.tenantId', 'Error']);
       expectExactly(lead({ ...good, clientId: undefined }), ['leadDestination.clientId', 'Error']);
       expectExactly(lead({ ...good, clientSecret: '' }), ['leadDestination.clientSecret', 'Error']);

@@ -4,8 +4,14 @@
  */
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { IoActivities, LightActivities } from '../../activities';
+import { DEFAULT_REGION_STORAGE_RETRY, type PublishOptions } from '../../domain/messages';
 
-export function activityProxies(ioTaskQueue: string) {
+export function activityProxies({ ioTaskQueue, regionStorageRetry = DEFAULT_REGION_STORAGE_RETRY }: Pick<PublishOptions, 'ioTaskQueue' | 'regionStorageRetry'>) {
+  const regionStorage = {
+    initialInterval: regionStorageRetry.initialIntervalMs,
+    maximumInterval: regionStorageRetry.maximumIntervalMs,
+    maximumAttempts: regionStorageRetry.maximumAttempts,
+  };
   const light = proxyActivities<LightActivities>({
     startToCloseTimeout: '5 minutes',
     retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
@@ -22,7 +28,7 @@ export function activityProxies(ioTaskQueue: string) {
     taskQueue: ioTaskQueue,
     startToCloseTimeout: '6 hours',
     heartbeatTimeout: '1 minute',
-    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 8 },
+    retry: regionStorage,
     // Cleanup must not start until every copy has stopped, or a late copy would leave a replica behind.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
@@ -31,7 +37,15 @@ export function activityProxies(ioTaskQueue: string) {
     startToCloseTimeout: '1 minute',
     retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 },
   });
-  return { light, certifier, replicator, mailer };
+  /**
+   * Removing a run's replicas and preview page: bounded like replication, so a region account that
+   * refuses us cannot keep a failed or canceled run open for ever (and the offer from publishing again).
+   */
+  const cleaner = proxyActivities<LightActivities>({
+    startToCloseTimeout: '5 minutes',
+    retry: regionStorage,
+  });
+  return { light, certifier, replicator, mailer, cleaner };
 }
 
 export type ActivityProxies = ReturnType<typeof activityProxies>;

@@ -2,12 +2,15 @@
  * The state one publishOffer run carries between its steps and its message handlers, and the
  * helpers every step uses: e-mail, time frames, failing a step, cancelling.
  */
-import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, log, sleep, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, log, patched, sleep, workflowInfo } from '@temporalio/workflow';
+import { isPublisherFailure } from '../../domain/errors';
+import { apiUrl } from '../../domain/api-paths';
 import type { PublishInput } from '../../domain/messages';
 import type { NotificationEvent, NotificationRequest, PublishPlan, RunRef } from '../../domain/pipeline';
 import { stepDefinition, type StepId } from '../../domain/steps';
 import { PublishRun } from '../publish-run';
 import { activityProxies, type ActivityProxies } from './activity-proxies';
+import { FAILURES_BY_TYPE_PATCH, LEFTOVERS_TEXT, logOurFailure, ourFailureText } from './failures';
 
 /** Thrown inside the main scope when a step failed; the run has already recorded why. */
 export class StepFailed extends Error {}
@@ -23,6 +26,8 @@ export class PublishContext {
   title: string;
   /** Validation and certification failures have their own e-mail; other failures get the generic one. */
   failureNotified = false;
+  /** The e-mail a failed step sends: `internalFailure` when the problem is ours. */
+  failureEvent: NotificationEvent = 'failed';
   goLiveRequested = false;
   /** Recipients until the publisher gives notification e-mails (the offer's engineering contact). */
   contactEmails: string[] = [];
@@ -34,10 +39,10 @@ export class PublishContext {
   constructor(readonly input: PublishInput) {
     const { publisherId, offerId, options } = input;
     const { workflowId, runId, memo } = workflowInfo();
-    this.activities = activityProxies(options.ioTaskQueue);
+    this.activities = activityProxies(options);
     this.ref = { publisherId, offerId, workflowId, runId, offerRef: input.offerRef };
     this.run = new PublishRun({ publisherId, offerId, runId, notificationEmails: input.notificationEmails, supportUrl: options.supportUrl });
-    this.statusUrl = `${options.publicBaseUrl}/api/publishers/${encodeURIComponent(publisherId)}/offers/${encodeURIComponent(offerId)}/status`;
+    this.statusUrl = apiUrl(options.publicBaseUrl, 'status', { publisherId, offerId });
     this.title = typeof memo?.title === 'string' ? memo.title : offerId;
   }
 
@@ -105,13 +110,35 @@ export class PublishContext {
     }
   }
 
-  /** An activity's failure that reached the workflow is something the publisher must fix. */
+  /**
+   * Fails the step on an activity's failure that reached the workflow. A catalogued publisher
+   * failure says what to fix. Anything else outlived its retries and is ours: the step says so
+   * (never the internal text), support is told, and the e-mail is `internalFailure`.
+   */
   failStepFrom(id: StepId, err: unknown, prefix = ''): never {
     if (isCancellation(err)) throw err;
     if (!(err instanceof ActivityFailure)) throw err;
     const cause = err.cause;
+    if (!isPublisherFailure(cause) && patched(FAILURES_BY_TYPE_PATCH)) {
+      logOurFailure(this.ref, id, `Step ${id}`, err);
+      const text = ourFailureText(prefix);
+      this.failureEvent = 'internalFailure';
+      this.run.failStep(id, [{ level: 'Error', text }]);
+      throw new StepFailed(text);
+    }
+    // A publisher failure, or any failure in a run recorded before the patch: the step says what to fix.
     const text = cause instanceof ApplicationFailure || cause instanceof Error ? cause.message : 'The step failed.';
     this.run.failStep(id, [{ level: 'Error', text: prefix + text }]);
     throw new StepFailed(text);
+  }
+
+  /**
+   * A cleanup that outlived its retries (a region account that refuses us): the run still ends, so
+   * the offer can be published again; support is told what may be left behind.
+   */
+  recordCleanupFailure(err: unknown): void {
+    if (!(err instanceof ActivityFailure) || !patched(FAILURES_BY_TYPE_PATCH)) throw err;
+    logOurFailure(this.ref, this.run.currentStep, 'Removing the replicas and preview page of the run', err);
+    this.run.addFindings(this.run.currentStep, [{ level: 'Warning', text: LEFTOVERS_TEXT }]);
   }
 }

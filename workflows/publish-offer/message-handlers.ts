@@ -9,12 +9,12 @@ import {
   cancelUpdate,
   goLiveSignal,
   goLiveUpdate,
-  INVALID_STATE,
   setNotificationEmailsSignal,
   setNotificationEmailsUpdate,
   statusQuery,
 } from '../../domain/messages';
 import { isValidEmail } from '../../domain/emails';
+import { ErrorType, refusalFailure } from '../../domain/errors';
 import type { PublishContext } from './context';
 
 export function installMessageHandlers(ctx: PublishContext): void {
@@ -44,7 +44,7 @@ export function installMessageHandlers(ctx: PublishContext): void {
     {
       validator: () => {
         if (!run.isWaitingAt('signoff', 'WaitingForPublisherReview')) {
-          throw new Error(`${INVALID_STATE}: Go live is possible only while the publish waits for sign-off; it is ${run.status} at step ${run.currentStep}.`);
+          throw invalidState(`Go live is possible only while the publish waits for sign-off; it is ${run.status} at step ${run.currentStep}.`);
         }
       },
     },
@@ -58,10 +58,8 @@ export function installMessageHandlers(ctx: PublishContext): void {
     {
       validator: (_arg) => {
         if (!run.cancellable) {
-          throw new Error(
-            run.ended
-              ? `${INVALID_STATE}: the publish has already ended (${run.status}).`
-              : `${INVALID_STATE}: Go live was accepted; the publish can no longer be canceled.`,
+          throw invalidState(
+            run.ended ? `the publish has already ended (${run.status}).` : 'Go live was accepted; the publish can no longer be canceled.',
           );
         }
       },
@@ -76,15 +74,18 @@ export function installMessageHandlers(ctx: PublishContext): void {
     {
       validator: (arg) => {
         if (!run.isWaitingAt('validate', 'WaitingForPublisherInput')) {
-          throw new Error(`${INVALID_STATE}: the publish is not waiting for notification e-mails; it is ${run.status} at step ${run.currentStep}.`);
+          throw invalidState(`the publish is not waiting for notification e-mails; it is ${run.status} at step ${run.currentStep}.`);
         }
         if (!arg?.emails?.length || !arg.emails.every(isValidEmail)) {
-          throw new Error(`${INVALID_STATE}: give at least one valid e-mail address.`);
+          throw invalidState('give at least one valid e-mail address.');
         }
       },
     },
   );
 }
+
+/** A validator's refusal: the API answers 409 with its type as the code and `reason` as the message. */
+const invalidState = (reason: string) => refusalFailure(ErrorType.InvalidState, reason);
 
 function cancelReasonText(reason?: string): string {
   const r = typeof reason === 'string' ? reason.trim().slice(0, 500) : '';

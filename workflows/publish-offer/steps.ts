@@ -3,6 +3,7 @@
  * status. A step that fails on something the publisher must fix records why and throws StepFailed.
  */
 import { CancellationScope, condition, isCancellation } from '@temporalio/workflow';
+import { apiUrl } from '../../domain/api-paths';
 import type { PublishPlan } from '../../domain/pipeline';
 import type { Finding } from '../../domain/status';
 import { stepDefinition } from '../../domain/steps';
@@ -106,7 +107,7 @@ export async function provision(ctx: PublishContext, p: PublishPlan): Promise<vo
 export async function packageStep(ctx: PublishContext, p: PublishPlan): Promise<void> {
   const { run, options, ref } = ctx;
   run.startStep('package');
-  const previewUrl = `${options.publicBaseUrl}/api/preview/offers/${encodeURIComponent(ref.publisherId)}/${encodeURIComponent(ref.offerId)}`;
+  const previewUrl = apiUrl(options.publicBaseUrl, 'previewPage', { publisherId: ref.publisherId, offerId: ref.offerId });
   const result = await ctx
     .withTimeFrame('package', () => ctx.activities.light.packageOffer(ref, p, options.regions, previewUrl))
     .catch((err) => ctx.failStepFrom('package', err));
@@ -146,7 +147,7 @@ export async function live(ctx: PublishContext): Promise<void> {
   const { run, options, ref } = ctx;
   run.startStep('live');
   await ctx.activities.light.promoteToLive(ref).catch((err) => ctx.failStepFrom('live', err));
-  const liveUrl = `${options.publicBaseUrl}/api/marketplace/offers/${encodeURIComponent(ref.publisherId)}/${encodeURIComponent(ref.offerId)}`;
+  const liveUrl = apiUrl(options.publicBaseUrl, 'livePage', { publisherId: ref.publisherId, offerId: ref.offerId });
   run.setLiveLinks([liveUrl]);
   run.completeStep('live');
   run.succeed();
@@ -157,7 +158,12 @@ export async function live(ctx: PublishContext): Promise<void> {
 export async function cleanup(ctx: PublishContext): Promise<void> {
   await CancellationScope.nonCancellable(async () => {
     if (!ctx.replicasMayExist) return;
-    await ctx.activities.light.cleanupRun(ctx.ref, ctx.options.regions);
+    try {
+      await ctx.activities.cleaner.cleanupRun(ctx.ref, ctx.options.regions);
+    } catch (err) {
+      ctx.recordCleanupFailure(err);
+      return;
+    }
     ctx.run.markRegionsRemoved();
   });
 }

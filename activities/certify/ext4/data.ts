@@ -1,4 +1,5 @@
 /** A file's content: block map (extents or indirect) → bounded reads, holes and unwritten extents as zeros. */
+import { MiB } from '../../../domain/units';
 import { ImageFormatError } from '../image-types';
 import type { Run } from './block-map';
 import type { Budget, ExtContext } from './context';
@@ -9,7 +10,7 @@ import { FL_EXTENTS, FL_INLINE_DATA, type Inode } from './inode';
 import { INCOMPAT_EXTENTS, INCOMPAT_INLINE_DATA } from './superblock';
 
 /** Most bytes moved by one device read while copying file data. */
-const CHUNK = 1024 * 1024;
+const CHUNK = MiB;
 
 export function isInline(ctx: ExtContext, inode: Inode): boolean {
   if (!(inode.flags & FL_INLINE_DATA)) return false;

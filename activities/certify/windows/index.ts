@@ -1,5 +1,5 @@
 /**
- * Windows certification checks (domain.md §2). This version reads no NTFS: it only says whether the
+ * Windows certification checks (docs/certification.md). This version reads no NTFS: it only says whether the
  * OS disk holds an NTFS volume (from a partition's boot sector, see `isNtfsBootSector`), and reports
  * the OS-level requirements as NotApplicable ("not inspected") so the publisher still sees them.
  */

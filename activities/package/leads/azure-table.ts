@@ -5,11 +5,11 @@
  * (non-retryable); network and server errors are retried.
  */
 import { AzureNamedKeyCredential, AzureSASCredential, TableClient } from '@azure/data-tables';
-import { ApplicationFailure } from '@temporalio/common';
-import type { AppConfig } from '../../../config/env';
-import { AZURITE_DEV_CONNECTION_STRING } from '../../../config/azurite-accounts';
+import { ErrorType, publisherFailure } from '../../../domain/errors';
 import type { LeadDeliveryOutcome } from '../../../domain/status';
-import { assertUrlAllowed, resolveAndCheck, UrlPolicyError } from '../../../lib/net/url-policy';
+import { AZURE_TABLE_NAME } from '../../../lib/offer/lead-formats';
+import { readTableConnectionString } from '../../../lib/storage/table-connection-string';
+import { assertUrlAllowed, isLoopbackHost, resolveAndCheck, UrlPolicyError, type UrlPolicy } from '../../../lib/net/url-policy';
 import { scrubbed, scrubSecrets, statusOf } from '../../../lib/storage/rest-errors';
 import type { TestLead } from './test-lead';
 
@@ -27,43 +27,14 @@ interface TableTarget {
   credential: AzureNamedKeyCredential | AzureSASCredential;
 }
 
-const invalid = (why: string) =>
-  ApplicationFailure.nonRetryable(`${FIELD} is not a usable Azure Storage connection string: ${why}.`, 'LeadDestinationInvalid');
+const invalid = (why: string) => publisherFailure(ErrorType.LeadDestinationInvalid, `${FIELD} is not a usable Azure Storage connection string: ${why}.`);
 
-/** Parses the parts we need; throws a publisher-readable failure that never quotes the string. */
+/** Reads the string as validate does; throws a publisher-readable failure that never quotes it. */
 export function parseTableConnectionString(connectionString: string): TableTarget {
-  const parts = new Map<string, string>();
-  for (const piece of connectionString.split(';')) {
-    const p = piece.trim();
-    if (!p) continue;
-    const eq = p.indexOf('=');
-    if (eq <= 0) throw invalid('expected Name=value pairs separated by ";"');
-    parts.set(p.slice(0, eq).toLowerCase(), p.slice(eq + 1).trim());
-  }
-  if (parts.get('usedevelopmentstorage')?.toLowerCase() === 'true') return parseTableConnectionString(AZURITE_DEV_CONNECTION_STRING);
-
-  const accountName = parts.get('accountname');
-  const key = parts.get('accountkey');
-  const sas = parts.get('sharedaccesssignature');
-  const explicit = parts.get('tableendpoint');
-  const protocol = parts.get('defaultendpointsprotocol') ?? 'https';
-  const endpointText = explicit ?? (accountName ? `${protocol}://${accountName}.table.${parts.get('endpointsuffix') ?? 'core.windows.net'}` : undefined);
-  if (!endpointText) throw invalid('it has neither TableEndpoint nor AccountName');
-  let endpoint: URL;
-  try {
-    endpoint = new URL(endpointText);
-  } catch {
-    throw invalid('its table endpoint is not a URL');
-  }
-  // Path-style endpoints (emulators, IP hosts) carry the account in the path.
-  const account = accountName ?? (endpoint.pathname.split('/')[1] || endpoint.hostname.split('.')[0]);
-  if (key !== undefined) {
-    if (!accountName) throw invalid('AccountKey needs AccountName');
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key)) throw invalid('AccountKey is not base64');
-    return { account, endpoint, credential: new AzureNamedKeyCredential(accountName, key) };
-  }
-  if (sas) return { account, endpoint, credential: new AzureSASCredential(sas.replace(/^\?/, '')) };
-  throw invalid('it has neither AccountKey nor SharedAccessSignature');
+  const { connection: c, problems } = readTableConnectionString(connectionString);
+  if (!c) throw invalid(`it ${problems.join('; it ')}`);
+  const credential = c.sharedKey ? new AzureNamedKeyCredential(c.sharedKey.accountName, c.sharedKey.accountKey) : new AzureSASCredential(c.sas ?? '');
+  return { account: c.account, endpoint: c.endpoint, credential };
 }
 
 /** `AzureTable <account>/<table>` for the status, or a placeholder when the string is unusable. */
@@ -76,22 +47,17 @@ export function describeAzureTableDestination(dest: AzureTableDestination): stri
   }
 }
 
-const isLoopback = (host: string) => host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-
 export async function sendAzureTableTestLead(
   dest: AzureTableDestination,
   lead: TestLead,
   keys: { partitionKey: string; rowKey: string },
-  urlPolicy: AppConfig['urlPolicy'],
+  urlPolicy: UrlPolicy,
   now = new Date(),
 ): Promise<LeadDeliveryOutcome> {
   if (!dest.connectionString?.trim()) throw invalid('it is empty');
   const table = dest.tableName?.trim() || DEFAULT_LEAD_TABLE;
-  if (!/^[A-Za-z][A-Za-z0-9]{2,62}$/.test(table)) {
-    throw ApplicationFailure.nonRetryable(
-      'leadDestination.tableName must be 3–63 letters and digits, starting with a letter.',
-      'LeadDestinationInvalid',
-    );
+  if (!AZURE_TABLE_NAME.test(table)) {
+    throw publisherFailure(ErrorType.LeadDestinationInvalid, 'leadDestination.tableName must be 3–63 letters and digits, starting with a letter.');
   }
   const target = parseTableConnectionString(dest.connectionString);
   const where = `table ${table} in storage account ${target.account}`;
@@ -99,11 +65,11 @@ export async function sendAzureTableTestLead(
     await resolveAndCheck(assertUrlAllowed(target.endpoint.href, urlPolicy), urlPolicy);
   } catch (err) {
     if (!(err instanceof UrlPolicyError)) throw scrubbed(`Resolving the table endpoint of ${where} failed`, err);
-    throw ApplicationFailure.nonRetryable(`The table endpoint in ${FIELD} is not allowed: ${scrubSecrets(err.message)}`, 'LeadDestinationNotAllowed');
+    throw publisherFailure(ErrorType.LeadDestinationNotAllowed, `The table endpoint in ${FIELD} is not allowed: ${scrubSecrets(err.message)}`);
   }
   const insecure = target.endpoint.protocol === 'http:';
-  if (insecure && !isLoopback(target.endpoint.hostname)) {
-    throw ApplicationFailure.nonRetryable(`The table endpoint in ${FIELD} must use https.`, 'LeadDestinationNotAllowed');
+  if (insecure && !isLoopbackHost(target.endpoint.hostname)) {
+    throw publisherFailure(ErrorType.LeadDestinationNotAllowed, `The table endpoint in ${FIELD} must use https.`);
   }
   const url = target.endpoint.href.replace(/\/$/, '');
   const options = { allowInsecureConnection: insecure, retryOptions: { maxRetries: 2 } }; // Temporal retries; keep one attempt short
@@ -147,17 +113,17 @@ export async function sendAzureTableTestLead(
 function classify(err: unknown, where: string): Error {
   const status = statusOf(err);
   if (status === 401 || status === 403) {
-    return ApplicationFailure.nonRetryable(
+    return publisherFailure(
+      ErrorType.LeadDestinationRejected,
       `The storage account rejected the credentials in ${FIELD} when writing the test lead to ${where} (HTTP ${status}): ` +
         'check AccountName and AccountKey, or that the SharedAccessSignature is valid, not expired, and allows ' +
         'add, update and query on tables (and create, if the table does not exist yet).',
-      'LeadDestinationRejected',
     );
   }
   if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) {
-    return ApplicationFailure.nonRetryable(
+    return publisherFailure(
+      ErrorType.LeadDestinationRejected,
       `The table service refused the test lead for ${where} (HTTP ${status}): check the TableEndpoint/AccountName and tableName in leadDestination.`,
-      'LeadDestinationRejected',
     );
   }
   return scrubbed(`Sending the test lead to ${where} failed`, err);

@@ -5,13 +5,13 @@
  * in a message, the outcome or the log.
  */
 import type { LeadDeliveryOutcome } from '../../../domain/status';
-import { assertUrlAllowed, UrlPolicyError } from '../../../lib/net/url-policy';
-import { FORM_HEADERS, formBody, invalidDestination, postLead, redactSecrets, rejection, type UrlPolicy } from './http-post';
-import { ApplicationFailure } from '@temporalio/common';
+import { assertUrlAllowed, UrlPolicyError, type UrlPolicy } from '../../../lib/net/url-policy';
+import { FORM_HEADERS, formBody, invalidDestination, postLead, redactSecrets, rejection } from './http-post';
+import { ErrorType, publisherFailure } from '../../../domain/errors';
+import { ENTRA_TENANT, ENTRA_TENANT_ADVICE } from '../../../lib/offer/lead-formats';
 import type { TestLead } from './test-lead';
 
 export const MICROSOFT_LOGIN_ENDPOINT = 'https://login.microsoftonline.com';
-const TENANT = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+)$/i;
 /** Lead source option "Web" in the standard lead entity. */
 const LEAD_SOURCE_WEB = 8;
 
@@ -87,14 +87,14 @@ export async function sendDynamics365TestLead(
   if (!origin) throw invalidDestination('leadDestination.instanceUrl must be the https URL of the Dynamics 365 environment, e.g. https://contoso.crm.dynamics.com.');
   const tenantId = dest.tenantId?.trim() ?? '';
   const clientId = dest.clientId?.trim() ?? '';
-  if (!TENANT.test(tenantId)) throw invalidDestination('leadDestination.tenantId must be the Microsoft Entra tenant id (a GUID) or its domain name.');
+  if (!ENTRA_TENANT.test(tenantId)) throw invalidDestination(`leadDestination.tenantId is not a Microsoft Entra tenant: ${ENTRA_TENANT_ADVICE}.`);
   if (!clientId) throw invalidDestination('leadDestination.clientId is empty: enter the application (client) id of the app registration.');
   if (!secret) throw invalidDestination('leadDestination.clientSecret is empty: enter a client secret of the app registration.');
   try {
     assertUrlAllowed(origin.href, urlPolicy);
   } catch (err) {
     if (!(err instanceof UrlPolicyError)) throw err;
-    throw ApplicationFailure.nonRetryable(`leadDestination.instanceUrl is not allowed: ${redactSecrets(err.message, secrets)}`, 'LeadDestinationNotAllowed');
+    throw publisherFailure(ErrorType.LeadDestinationNotAllowed, `leadDestination.instanceUrl is not allowed: ${redactSecrets(err.message, secrets)}`);
   }
   const host = origin.host;
   const instance = origin.href.replace(/\/$/, '');

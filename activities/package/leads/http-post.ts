@@ -4,15 +4,14 @@
  * Microsoft identity platform) are fetched directly, without following redirects. Messages name
  * the destination by host and path only, and every `secrets` value is cut from them.
  */
-import { ApplicationFailure } from '@temporalio/common';
-import type { AppConfig } from '../../../config/env';
-import { policedFetch, redactUrl, UrlFetchError, UrlPolicyError } from '../../../lib/net/url-policy';
+import type { ApplicationFailure } from '@temporalio/common';
+import { ErrorType, publisherFailure } from '../../../domain/errors';
+import { policedFetch, redactUrl, UrlFetchError, UrlPolicyError, type UrlPolicy } from '../../../lib/net/url-policy';
 import { scrubSecrets } from '../../../lib/storage/rest-errors';
-
-export type UrlPolicy = AppConfig['urlPolicy'];
+import { KiB } from '../../../domain/units';
 
 /** Bytes of an answer we read (enough for an error document); the rest is not transferred. */
-const MAX_ANSWER_BYTES = 64 * 1024;
+const MAX_ANSWER_BYTES = 64 * KiB;
 
 export interface LeadPostAnswer {
   status: number;
@@ -51,7 +50,7 @@ export async function postLead(url: string, init: { headers: Record<string, stri
       return { status: res.status, text, headers: res.headers };
     } catch (err) {
       if (err instanceof UrlPolicyError) {
-        throw ApplicationFailure.nonRetryable(`${opts.field} is not allowed: ${clean(err.message)}`, 'LeadDestinationNotAllowed');
+        throw publisherFailure(ErrorType.LeadDestinationNotAllowed, `${opts.field} is not allowed: ${clean(err.message)}`);
       }
       const why = err instanceof UrlFetchError ? err.message : String((err as Error | null)?.message ?? err);
       throw new Error(clean(`Sending the test lead to ${opts.where} failed, will retry: ${why.split('\n')[0].slice(0, 300)}`));
@@ -85,14 +84,11 @@ export function rejection(status: number, where: string, advice: string, secrets
   if (isRetryableStatus(status)) {
     return new Error(redactSecrets(`${where} answered HTTP ${status} to the test lead; will retry`, secrets));
   }
-  return ApplicationFailure.nonRetryable(
-    redactSecrets(`${where} rejected the test lead (HTTP ${status}): ${advice}`, secrets),
-    'LeadDestinationRejected',
-  );
+  return publisherFailure(ErrorType.LeadDestinationRejected, redactSecrets(`${where} rejected the test lead (HTTP ${status}): ${advice}`, secrets));
 }
 
 /** A non-retryable failure for a destination setting that cannot work. */
-export const invalidDestination = (message: string): ApplicationFailure => ApplicationFailure.nonRetryable(message, 'LeadDestinationInvalid');
+export const invalidDestination = (message: string): ApplicationFailure => publisherFailure(ErrorType.LeadDestinationInvalid, message);
 
 /** `application/x-www-form-urlencoded` body of the given fields. */
 export function formBody(fields: Record<string, string>): string {
@@ -100,10 +96,3 @@ export function formBody(fields: Record<string, string>): string {
 }
 
 export const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', accept: '*/*' };
-
-const HOSTNAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i;
-
-/** A DNS host name with at least two labels (no scheme, port, path or IP literal). */
-export function isHostname(text: string): boolean {
-  return HOSTNAME.test(text) && !/^\d+(\.\d+){3}$/.test(text);
-}

@@ -1,10 +1,11 @@
 /**
- * Test lead to the publisher's HTTPS endpoint: a JSON POST (domain.md §3) under the URL policy.
+ * Test lead to the publisher's HTTPS endpoint: a JSON POST (docs/process.md, Leads) under the URL policy.
  * The URL may carry a key in its query (e.g. a function key): messages and the outcome show only
  * host and path.
  */
 import type { LeadDeliveryOutcome } from '../../../domain/status';
-import { invalidDestination, postLead, rejection, type UrlPolicy } from './http-post';
+import type { UrlPolicy } from '../../../lib/net/url-policy';
+import { invalidDestination, postLead, rejection } from './http-post';
 import type { TestLead } from './test-lead';
 
 const FIELD = 'leadDestination.url';

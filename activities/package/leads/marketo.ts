@@ -4,10 +4,11 @@
  * other host (a custom landing-page domain) is publisher-chosen and goes through the URL policy.
  */
 import type { LeadDeliveryOutcome } from '../../../domain/status';
-import { FORM_HEADERS, formBody, invalidDestination, isHostname, postLead, rejection, type UrlPolicy } from './http-post';
+import type { UrlPolicy } from '../../../lib/net/url-policy';
+import { HOST_NAME, MARKETO_FORM_ID, MARKETO_SERVER_ID_ADVICE, MUNCHKIN_ID, MUNCHKIN_ID_ADVICE } from '../../../lib/offer/lead-formats';
+import { FORM_HEADERS, formBody, invalidDestination, postLead, rejection } from './http-post';
 import type { TestLead } from './test-lead';
 
-const MUNCHKIN_ID = /^\d{3}-[A-Za-z]{3}-\d{3}$/;
 const FORM_PATH = '/index.php/leadCapture/save2';
 
 export interface MarketoDestination {
@@ -51,11 +52,9 @@ export async function sendMarketoTestLead(
   const serverId = dest.serverId?.trim().toLowerCase() ?? '';
   const munchkinId = dest.munchkinId?.trim() ?? '';
   const formId = dest.formId?.trim() ?? '';
-  if (!isHostname(serverId)) {
-    throw invalidDestination('leadDestination.serverId must be a host name such as app-ab01.marketo.com (no https://, path or port): copy it from Marketo Admin › Munchkin.');
-  }
-  if (!MUNCHKIN_ID.test(munchkinId)) throw invalidDestination('leadDestination.munchkinId must look like 123-ABC-456: copy it from Marketo Admin › Munchkin.');
-  if (!/^\d{1,10}$/.test(formId)) throw invalidDestination('leadDestination.formId must be the numeric id of the Marketo form.');
+  if (!HOST_NAME.test(serverId)) throw invalidDestination(`leadDestination.serverId is not a Marketo server id: ${MARKETO_SERVER_ID_ADVICE}.`);
+  if (!MUNCHKIN_ID.test(munchkinId)) throw invalidDestination(`leadDestination.munchkinId is not a Munchkin id: ${MUNCHKIN_ID_ADVICE}.`);
+  if (!MARKETO_FORM_ID.test(formId)) throw invalidDestination('leadDestination.formId must be the numeric id of the Marketo form.');
 
   const destination = describeMarketoDestination(dest);
   const where = `Marketo form ${formId} of ${munchkinId} on ${serverId}`;

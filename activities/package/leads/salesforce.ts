@@ -4,12 +4,12 @@
  * outcome says the lead was accepted and where the publisher can confirm it arrived.
  */
 import type { LeadDeliveryOutcome } from '../../../domain/status';
+import { SALESFORCE_ORG_ID, SALESFORCE_ORG_ID_ADVICE } from '../../../lib/offer/lead-formats';
 import { FORM_HEADERS, formBody, invalidDestination, postLead, rejection } from './http-post';
 import type { TestLead } from './test-lead';
 
 export const SALESFORCE_WEB_TO_LEAD_ENDPOINT = 'https://webto.salesforce.com/servlet/servlet.WebToLead?encoding=UTF-8';
 const FIELD = 'leadDestination.orgId';
-const ORG_ID = /^00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/;
 
 export interface SalesforceDestination {
   orgId?: string;
@@ -17,7 +17,7 @@ export interface SalesforceDestination {
 
 export function describeSalesforceDestination(dest: SalesforceDestination): string {
   const id = dest.orgId?.trim() ?? '';
-  return ORG_ID.test(id) ? `Salesforce org ${id}` : 'Salesforce org (invalid id)';
+  return SALESFORCE_ORG_ID.test(id) ? `Salesforce org ${id}` : 'Salesforce org (invalid id)';
 }
 
 /** The Web-to-Lead form fields for a lead. */
@@ -46,8 +46,8 @@ export async function sendSalesforceTestLead(
   endpoint = SALESFORCE_WEB_TO_LEAD_ENDPOINT,
 ): Promise<LeadDeliveryOutcome> {
   const orgId = dest.orgId?.trim() ?? '';
-  if (!ORG_ID.test(orgId)) {
-    throw invalidDestination(`${FIELD} is not a Salesforce organization id: enter the 15- or 18-character id starting with 00D from Setup › Company Information.`);
+  if (!SALESFORCE_ORG_ID.test(orgId)) {
+    throw invalidDestination(`${FIELD} is not a Salesforce organization id: ${SALESFORCE_ORG_ID_ADVICE}.`);
   }
   const destination = describeSalesforceDestination(dest);
   const where = `Salesforce Web-to-Lead for organization ${orgId}`;

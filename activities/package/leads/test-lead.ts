@@ -1,5 +1,5 @@
 /**
- * The test lead (domain.md §3): every customer field is a recognisable marker, so publishers can
+ * The test lead (docs/process.md, Leads): every customer field is a recognisable marker, so publishers can
  * tell it from real leads. Derived from the run id, so a retried send writes the same lead.
  */
 import { createHash } from 'node:crypto';

@@ -1,0 +1,87 @@
+/** Azurite (blob behind its gateway, queue, table) with the development account and one account per region. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AZURITE_DEV_ACCOUNT, AZURITE_DEV_KEY, azuriteAccountsEnv } from '../config/azurite-accounts';
+import { DEFAULT_REGIONS } from '../domain/regions';
+import { freePort, spawnService, tsEntryArgs, waitReady, type ServiceHandle } from './processes';
+
+export interface AzuriteHandle extends ServiceHandle {
+  connectionString: string;
+  blobEndpoint: string;
+  tableEndpoint: string;
+  queueEndpoint: string;
+}
+
+export interface AzuriteOptions {
+  blobPort: number;
+  queuePort: number;
+  tablePort: number;
+  /** Workspace folder for persisted data; ignored when `inMemory`. */
+  location?: string;
+  inMemory?: boolean;
+  logDir: string;
+  readyTimeoutMs?: number;
+  /** Regions that get an account of their own (config/azurite-accounts.ts); default the 55 of domain.md. */
+  regions?: Iterable<string>;
+}
+
+export function azuriteConnectionString(ports: { blobPort: number; queuePort: number; tablePort: number }): string {
+  const ep = (p: number) => `http://127.0.0.1:${p}/${AZURITE_DEV_ACCOUNT}`;
+  return (
+    `DefaultEndpointsProtocol=http;AccountName=${AZURITE_DEV_ACCOUNT};AccountKey=${AZURITE_DEV_KEY};` +
+    `BlobEndpoint=${ep(ports.blobPort)};QueueEndpoint=${ep(ports.queuePort)};TableEndpoint=${ep(ports.tablePort)};`
+  );
+}
+
+/**
+ * Azurite with the development account and one account per region, its blob service behind the
+ * gateway of dev-stack/azurite-gateway.ts (which clients reach on `blobPort`), in one process
+ * (dev-stack/azurite-process.ts).
+ */
+export async function startAzurite(o: AzuriteOptions): Promise<AzuriteHandle> {
+  const innerBlobPort = await freePort();
+  const args = [
+    // Azurite's cwd is its data folder; tsEntryArgs resolves tsx from anywhere.
+    ...tsEntryArgs('dev-stack/azurite-process.ts'),
+    '--gatewayPort', String(o.blobPort),
+    '--blobHost', '127.0.0.1', '--blobPort', String(innerBlobPort),
+    '--queueHost', '127.0.0.1', '--queuePort', String(o.queuePort),
+    '--tableHost', '127.0.0.1', '--tablePort', String(o.tablePort),
+    '--skipApiVersionCheck', '--loose', '--disableTelemetry', '--silent', ...(process.env.AZURITE_DEBUG ? ['--debug', process.env.AZURITE_DEBUG] : []),
+  ];
+  if (o.inMemory || !o.location) {
+    args.push('--inMemoryPersistence');
+  } else {
+    fs.mkdirSync(o.location, { recursive: true });
+    args.push('--location', o.location);
+  }
+  const handle = spawnService({
+    name: 'Azurite',
+    command: process.execPath,
+    args,
+    logFile: path.join(o.logDir, 'azurite.log'),
+    // Azurite's debug log and legacy workspace files go to cwd; keep them out of the repo root.
+    cwd: o.location && !o.inMemory ? o.location : o.logDir,
+    env: { ...process.env, AZURITE_ACCOUNTS: azuriteAccountsEnv(o.regions ?? DEFAULT_REGIONS) },
+  });
+  const connectionString = azuriteConnectionString(o);
+  await waitReady(handle, () => azuriteAnswers(o), o.readyTimeoutMs ?? 60_000);
+  return {
+    ...handle,
+    connectionString,
+    blobEndpoint: `http://127.0.0.1:${o.blobPort}/${AZURITE_DEV_ACCOUNT}`,
+    queueEndpoint: `http://127.0.0.1:${o.queuePort}/${AZURITE_DEV_ACCOUNT}`,
+    tableEndpoint: `http://127.0.0.1:${o.tablePort}/${AZURITE_DEV_ACCOUNT}`,
+  };
+}
+
+/** Ready means: blob (through the gateway) and table endpoints give Azurite's answer for the dev account. */
+async function azuriteAnswers(o: { blobPort: number; tablePort: number }): Promise<boolean> {
+  const blob = await fetch(`http://127.0.0.1:${o.blobPort}/${AZURITE_DEV_ACCOUNT}?comp=list`, { signal: AbortSignal.timeout(2000) });
+  const table = await fetch(`http://127.0.0.1:${o.tablePort}/${AZURITE_DEV_ACCOUNT}/Tables`, {
+    headers: { accept: 'application/json' },
+    signal: AbortSignal.timeout(2000),
+  });
+  // Unauthenticated requests get 403 from Azurite, which is proof enough that it serves the account.
+  return blob.status > 0 && blob.status !== 502 && table.status > 0;
+}

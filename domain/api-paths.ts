@@ -1,0 +1,41 @@
+/**
+ * Every route of the HTTP API, each written once as an OpenAPI path template with its method. The
+ * routers register them, the OpenAPI document lists them, and the workflow builds its links
+ * (status, preview, live) with them, so a link in a status or an e-mail is a route the API serves.
+ * Imported by workflow code: no imports, no Node built-ins.
+ */
+
+export const API_ROUTES = {
+  listOffers: { method: 'get', path: '/api/publishers/{publisherId}/offers' },
+  publish: { method: 'post', path: '/api/publishers/{publisherId}/offers/{offerId}/publish' },
+  validate: { method: 'post', path: '/api/publishers/{publisherId}/offers/{offerId}/validate' },
+  status: { method: 'get', path: '/api/publishers/{publisherId}/offers/{offerId}/status' },
+  certificationReport: { method: 'get', path: '/api/publishers/{publisherId}/offers/{offerId}/certification-report' },
+  goLive: { method: 'post', path: '/api/publishers/{publisherId}/offers/{offerId}/golive' },
+  cancel: { method: 'post', path: '/api/publishers/{publisherId}/offers/{offerId}/cancel' },
+  notificationEmails: { method: 'post', path: '/api/publishers/{publisherId}/offers/{offerId}/notification-emails' },
+  previewPage: { method: 'get', path: '/api/preview/offers/{publisherId}/{offerId}' },
+  liveOffers: { method: 'get', path: '/api/marketplace/offers' },
+  livePage: { method: 'get', path: '/api/marketplace/offers/{publisherId}/{offerId}' },
+  openApi: { method: 'get', path: '/openapi.json' },
+  health: { method: 'get', path: '/healthz' },
+} as const satisfies Record<string, { method: 'get' | 'post'; path: string }>;
+
+export type ApiRoute = keyof typeof API_ROUTES;
+
+/** Where the routers are mounted: the publisher-scoped routes sit under `publisher` (behind its auth). */
+export const API_SCOPES = { publisher: '/api/publishers/{publisherId}', api: '/api' } as const;
+
+/** The path of `route` with its parameters filled in, percent-encoded. */
+export function apiPath(route: ApiRoute, params: Record<string, string> = {}): string {
+  return API_ROUTES[route].path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`apiPath(${route}): no value for {${name}}`);
+    return encodeURIComponent(value);
+  });
+}
+
+/** An absolute link to `route`, under the API's public base URL (config: no trailing slash). */
+export function apiUrl(baseUrl: string, route: ApiRoute, params: Record<string, string> = {}): string {
+  return `${baseUrl}${apiPath(route, params)}`;
+}
