@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
+import globals from 'globals';
 
 /** Node built-ins, bare and `node:`-prefixed: workflow code runs in Temporal's deterministic sandbox. */
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
@@ -38,6 +39,17 @@ export default tseslint.config(
             { group: ['**/lib/**', '**/config/**', '**/api/**'], message: 'Workflows may import domain/ and workflow modules only.' },
           ],
         },
+      ],
+    },
+  },
+  {
+    // The portal's browser script (type-checked with DOM types by portal/client/tsconfig.json): browser globals, no Node.
+    files: ['portal/client/**/*.ts'],
+    languageOptions: { globals: globals.browser },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: nodeBuiltins.map((name) => ({ name, message: 'Browser code: no Node built-ins.' })) },
       ],
     },
   },

@@ -1,7 +1,8 @@
 /**
  * The activities, in two sets created over their dependencies (workers/create-workers.ts builds
  * the deps once per process):
- *  - light activities run on the workflow's task queue (validate, package, live, cleanup, e-mail);
+ *  - light activities run on the workflow's task queue (validate, package, live, cleanup, e-mail,
+ *    the offer snapshots' retention);
  *  - I/O activities run on their own queue (certification, replication) so they scale on their own
  *    workers (`WORKER_ROLES=io`).
  * Each worker registers only its own set, and the workflow proxies each set with its own type, so
@@ -21,6 +22,8 @@ import { replicateRegion, writeProvisionReport } from './provision';
 import { packageOffer } from './package';
 import { promoteToLive } from './live';
 import { sendNotification } from './notify';
+import { sweepOfferSnapshots } from './retention';
+import { temporalOfferRuns } from './retention/temporal-runs';
 
 /** Heartbeat and abort signal of the running activity, for modules that know nothing of Temporal. */
 function activityControl() {
@@ -32,7 +35,7 @@ function activityControl() {
 export function createLightActivities(deps: ActivityDeps) {
   return {
     async validateOffer(ref: RunRef): Promise<ValidateResult> {
-      const offer = await loadOfferSnapshot(deps.blobs, ref.offerRef);
+      const offer = await loadOfferSnapshot(deps, ref.offerRef);
       const contact = offer.contacts?.engineering?.email;
       return { ...(await validateOffer(deps, offer)), contactEmails: isValidEmail(contact) ? [contact] : [] };
     },
@@ -51,6 +54,11 @@ export function createLightActivities(deps: ActivityDeps) {
     async sendNotification(req: NotificationRequest) {
       return sendNotification(deps, req);
     },
+    /** Run by the retention schedule; Temporal's visibility (the worker's client) says which runs are open. */
+    async sweepOfferSnapshots() {
+      const ctx = Context.current();
+      return sweepOfferSnapshots(deps.blobs, temporalOfferRuns(ctx.client), deps.config.offerSnapshotRetentionMs, new Date(), () => ctx.heartbeat());
+    },
   };
 }
 
@@ -58,7 +66,7 @@ export function createLightActivities(deps: ActivityDeps) {
 export function createIoActivities(deps: ActivityDeps) {
   return {
     async certifyImages(ref: RunRef, plan: PublishPlan) {
-      return certifyImages(deps, ref, await loadOfferSnapshot(deps.blobs, ref.offerRef), plan, activityControl());
+      return certifyImages(deps, ref, await loadOfferSnapshot(deps, ref.offerRef), plan, activityControl());
     },
     async replicateRegion(ref: RunRef, region: string, disks: DiskRef[]) {
       return replicateRegion(deps, ref, region, disks, activityControl());

@@ -11,6 +11,8 @@ import { createPublishersRouter } from './routes/publishers';
 import { createCatalogRouter } from './routes/catalog';
 import { expressPath } from './routes/params';
 import { API_ROUTES, API_SCOPES } from '../domain/api-paths';
+import { createPortal, PORTAL_MOUNT } from '../portal';
+import { REQUEST_BODY_LIMIT_BYTES } from '../domain/offer';
 
 export interface AppDeps {
   config: AppConfig;
@@ -20,15 +22,13 @@ export interface AppDeps {
   log?: (msg: string, err?: unknown) => void;
 }
 
-/** Publish bodies are small JSON documents (images are referenced by URL), so 1 MB is generous. */
-const BODY_LIMIT = '1mb';
 
 export function createApp(deps: AppDeps) {
   const log = deps.log ?? ((msg, err) => console.error(`api: ${msg}`, err));
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(express.json({ limit: BODY_LIMIT, strict: true }));
+  app.use(express.json({ limit: REQUEST_BODY_LIMIT_BYTES, strict: true }));
 
   const openApi = buildOpenApiDocument(deps.config.publicBaseUrl);
   app.get(API_ROUTES.openApi.path, (_req, res) => {
@@ -39,9 +39,11 @@ export function createApp(deps: AppDeps) {
     res.status(ok ? 200 : 503).json({ temporal: ok ? 'reachable' : 'unreachable' });
   });
 
-  const { requirePublisherAccess } = createAuth(deps.config.publisherKeys, deps.config.operatorKeys);
+  const { requirePublisherAccess, identify } = createAuth(deps.config.publisherKeys, deps.config.operatorKeys);
   app.use(expressPath(API_SCOPES.publisher), requirePublisherAccess, createPublishersRouter(deps));
   app.use(API_SCOPES.api, createCatalogRouter(deps));
+  // The publisher portal (HTML): a client of the routes above, through HTTP with the signed-in key.
+  app.use(PORTAL_MOUNT, createPortal({ config: deps.config, identify, log }));
 
   app.use(notFoundRoute);
   app.use(errorHandler(log));

@@ -16,6 +16,7 @@ export function createAuth(publisherKeys: Map<string, string>, operatorKeys: Set
     ...[...operatorKeys].map((key) => ({ digest: digest(key), principal: { kind: 'operator' } as Principal })),
   ];
 
+  /** The principal of an API key, or undefined; also how the portal signs a key in. */
   const identify = (key: string): Principal | undefined => {
     const d = digest(key);
     let found: Principal | undefined;
@@ -39,5 +40,5 @@ export function createAuth(publisherKeys: Map<string, string>, operatorKeys: Set
     next();
   };
 
-  return { requirePublisherAccess };
+  return { requirePublisherAccess, identify };
 }

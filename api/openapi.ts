@@ -7,6 +7,7 @@ import * as s from './schemas';
 import { ID_PATTERN } from './schemas';
 import { API_ROUTES, type ApiRoute } from '../domain/api-paths';
 import { ErrorType } from '../domain/errors';
+import { LOGO_SIZES } from '../domain/offer';
 
 type Schema = z.ZodType;
 
@@ -73,6 +74,7 @@ export function buildOpenApiDocument(serverUrl: string) {
         ProductPage: s.productPageSchema,
         LiveOfferList: s.liveOfferListSchema,
         CertificationReport: s.certificationReportSchema,
+        StepDurations: s.stepDurationsSchema,
         Error: s.errorSchema,
       }),
     },
@@ -83,6 +85,14 @@ export function buildOpenApiDocument(serverUrl: string) {
           security: [{ bearer: [] }],
           parameters: [pathParam('publisherId')],
           responses: { '200': { description: 'Offers', content: json('OfferList') }, ...authErrors },
+        },
+      },
+      stepDurations: {
+        get: {
+          summary: "How long each step took in recent closed runs (median, 90th percentile), the publisher's and everyone's",
+          security: [{ bearer: [] }],
+          parameters: [pathParam('publisherId')],
+          responses: { '200': { description: 'Step durations', content: json('StepDurations') }, ...authErrors },
         },
       },
       publish: offerAction(
@@ -150,6 +160,21 @@ export function buildOpenApiDocument(serverUrl: string) {
           responses: {
             '200': { description: 'Live page', content: { ...json('ProductPage'), 'text/html': { schema: { type: 'string' } } } },
             '404': err('Not live.'),
+          },
+        },
+      },
+      catalogLogo: {
+        get: {
+          summary: "A logo shown on a run's product pages (the marketplace's copy, PNG)",
+          parameters: [
+            ...offerPath,
+            pathParam('runId'),
+            { name: 'logoKind', in: 'path', required: true, schema: { type: 'string', enum: Object.keys(LOGO_SIZES) } },
+          ],
+          responses: {
+            '200': { description: 'The logo', content: { 'image/png': { schema: { type: 'string', format: 'binary' } } } },
+            '400': err('Malformed id or logo kind.'),
+            '404': err('No such logo (the run was removed, or its offer has no logo of that kind).'),
           },
         },
       },

@@ -25,6 +25,8 @@ import { ErrorType, refusalOf } from '../domain/errors';
 import type { PublishStatusBody } from '../domain/status';
 import { PublishRun } from '../workflows/publish-run';
 import { ApiError } from './errors';
+import { StepHistory } from './step-history';
+import type { StepDurations } from '../domain/step-durations';
 
 export interface OfferSummary {
   offerId: string;
@@ -57,10 +59,19 @@ async function retryAbortedUpdate<T>(send: () => Promise<T>, attempts = 5): Prom
 const TERMINAL = new Set<string>(['Succeeded', 'Failed', 'Canceled']);
 
 export class PublishGateway {
+  private readonly history: StepHistory;
+
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
-  ) {}
+  ) {
+    this.history = new StepHistory(client);
+  }
+
+  /** Durations of each step in recent closed runs (the portal's estimates). */
+  stepDurations(publisherId: string): Promise<StepDurations> {
+    return this.history.durations(publisherId);
+  }
 
   /**
    * Starts a run; 409 while another run of this offer is in progress (the id is the lock). A run

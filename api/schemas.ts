@@ -3,11 +3,13 @@
  * document (openapi.ts) is generated from the same objects, so the two cannot drift.
  */
 import { z } from 'zod';
-import { offerDraftSchema } from '../domain/offer';
+import { boundedText, offerDraftSchema } from '../domain/offer';
 import { RUN_STATUSES, type PublishStatusBody } from '../domain/status';
 import { STEP_IDS } from '../domain/steps';
 import { isValidEmail } from '../domain/emails';
 import type { CertificationReport } from '../domain/certification';
+import { LANGUAGES } from '../domain/languages';
+import type { StepDurations } from '../domain/step-durations';
 
 /** Ids end up in workflow ids (`publish/{publisherId}/{offerId}`) and blob paths: keep them plain. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,49}$/;
@@ -16,14 +18,20 @@ export const idSchema = z
   .regex(ID_PATTERN, 'must be 1–50 letters, digits, "-" or "_", starting with a letter or digit');
 
 export const emailSchema = z.string().refine(isValidEmail, 'must be a valid e-mail address');
-export const emailsSchema = z.array(emailSchema).min(1, 'give at least one address').max(20, 'at most 20 addresses');
+/** Where a run's status e-mails go: a few people or lists, not a mailing campaign. */
+const MAX_NOTIFICATION_EMAILS = 20;
+export const emailsSchema = z.array(emailSchema).min(1, 'give at least one address').max(MAX_NOTIFICATION_EMAILS, `at most ${MAX_NOTIFICATION_EMAILS} addresses`);
 
 export const publishRequestSchema = z
-  .object({ offer: offerDraftSchema, notificationEmails: z.array(emailSchema).max(20).optional() })
+  .object({
+    offer: offerDraftSchema,
+    notificationEmails: z.array(emailSchema).max(MAX_NOTIFICATION_EMAILS, `at most ${MAX_NOTIFICATION_EMAILS} addresses`).optional(),
+    language: z.enum(LANGUAGES).optional().meta({ description: 'The language of the run\'s e-mails (default en).' }),
+  })
   .meta({ id: 'PublishRequest' });
 export const validateRequestSchema = z.object({ offer: offerDraftSchema }).meta({ id: 'ValidateRequest' });
 export const notificationEmailsRequestSchema = z.object({ emails: emailsSchema }).meta({ id: 'NotificationEmailsRequest' });
-export const cancelRequestSchema = z.object({ reason: z.string().max(500).optional() }).meta({ id: 'CancelRequest' });
+export const cancelRequestSchema = z.object({ reason: boundedText(500).optional() }).meta({ id: 'CancelRequest' });
 
 const messageSchema = z.object({
   level: z.enum(['Info', 'Warning', 'Error']),
@@ -130,3 +138,18 @@ export const certificationReportSchema = z
 
 const certificationReportMatchesType: Same<z.infer<typeof certificationReportSchema>, CertificationReport> = true;
 void certificationReportMatchesType;
+
+const durationSummarySchema = z.object({
+  runs: z.number().meta({ description: 'Closed runs looked at (the most recent ones).' }),
+  steps: z.partialRecord(
+    z.enum(STEP_IDS),
+    z.object({ samples: z.number(), medianMs: z.number(), p90Ms: z.number() }),
+  ),
+});
+
+export const stepDurationsSchema = z
+  .object({ publisher: durationSummarySchema, all: durationSummarySchema })
+  .meta({ id: 'StepDurations' });
+
+const stepDurationsMatchType: Same<z.infer<typeof stepDurationsSchema>, StepDurations> = true;
+void stepDurationsMatchType;

@@ -5,6 +5,7 @@ import { temporalConnectionOptions } from '../config/temporal';
 import { createActivityDeps } from '../activities/deps';
 import { createApp } from './app';
 import { PublishGateway } from './publish-gateway';
+import { answerProtocolErrors } from './protocol-errors';
 
 async function main() {
   const config = loadConfig();
@@ -19,6 +20,7 @@ async function main() {
   const server = app.listen(config.port, config.host, () => {
     console.log(`api: listening on http://${config.host}:${config.port} (OpenAPI at /openapi.json)`);
   });
+  answerProtocolErrors(server);
   const stop = () => {
     server.close(() => void connection.close().finally(() => process.exit(0)));
     setTimeout(() => process.exit(0), 5000).unref();

@@ -8,6 +8,7 @@ import { DEFAULT_REGION_STORAGE_RETRY, IO_TASK_QUEUE, TASK_QUEUE, type RetryOpti
 import { AZURITE_DEV_CONNECTION_STRING } from './azurite-accounts';
 import type { UrlPolicy } from '../lib/net/url-policy';
 import { resolveRegionStorage } from './region-storage';
+import { DEFAULT_OFFER_SNAPSHOT_RETENTION, parseDuration, parseOfferSecretsKey } from './offer-secrets';
 
 const csv = (v: string | undefined) =>
   (v ?? '')
@@ -46,6 +47,13 @@ const envSchema = z.object({
   REGION_STORAGE_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(DEFAULT_REGION_STORAGE_RETRY.maximumAttempts),
   REGION_STORAGE_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(DEFAULT_REGION_STORAGE_RETRY.initialIntervalMs),
   REGION_STORAGE_RETRY_MAX_MS: z.coerce.number().int().min(1).default(DEFAULT_REGION_STORAGE_RETRY.maximumIntervalMs),
+  /** AES-256 key (base64 of 32 bytes) sealing the secrets of offer snapshots; see config/offer-secrets.ts. */
+  OFFER_SECRETS_KEY: z.string().optional(),
+  /** How long an offer snapshot keeps its secrets once its run has ended (`30 days`, `12h`…). */
+  OFFER_SNAPSHOT_RETENTION: z
+    .string()
+    .default(DEFAULT_OFFER_SNAPSHOT_RETENTION)
+    .refine((v) => parseDuration(v) !== undefined, 'must be a duration with its unit, e.g. 30 days, 12h, 90m'),
   /** Lifetime of the read SAS minted on a control-account image for a cross-account copy. */
   COPY_SOURCE_SAS_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(240),
   SUPPORT_URL: z.url().default('https://support.marketplace.local/requests/new'),
@@ -98,6 +106,10 @@ export interface AppConfig {
   provisionConcurrency: number;
   regionStorageRetry: RetryOptions;
   copySourceSasMinutes: number;
+  /** Seals the secret fields of offer snapshots (secret: never log); undefined only on the embedded Azurite. */
+  offerSecretsKey?: Buffer;
+  /** How long after its run ended an offer snapshot keeps its secrets (activities/retention). */
+  offerSnapshotRetentionMs: number;
   supportUrl: string;
   /** Images and logos. */
   urlPolicy: UrlPolicy;
@@ -143,6 +155,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`Invalid configuration:\n${regionStorage.problems.map((p) => `  REGION_STORAGE: ${p}`).join('\n')}`);
   }
 
+  const secretsKey = parseOfferSecretsKey(e.OFFER_SECRETS_KEY, e.AZURE_STORAGE_CONNECTION_STRING);
+  if (!secretsKey.ok) throw new ConfigError(`Invalid configuration:\n  OFFER_SECRETS_KEY: ${secretsKey.problem}`);
+
   const roles = csv(e.WORKER_ROLES);
   const unknownRole = roles.find((r) => r !== 'workflow' && r !== 'io');
   if (unknownRole !== undefined || roles.length === 0) {
@@ -176,6 +191,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maximumIntervalMs: Math.max(e.REGION_STORAGE_RETRY_MAX_MS, e.REGION_STORAGE_RETRY_INITIAL_MS),
     },
     copySourceSasMinutes: e.COPY_SOURCE_SAS_MINUTES,
+    offerSecretsKey: secretsKey.key,
+    offerSnapshotRetentionMs: parseDuration(e.OFFER_SNAPSHOT_RETENTION)!,
     supportUrl: e.SUPPORT_URL,
     urlPolicy: { allowedHosts: csv(e.URL_ALLOWED_HOSTS), allowLoopback: e.URL_ALLOW_LOOPBACK, timeoutMs: e.URL_FETCH_TIMEOUT_MS },
     leadUrlPolicy: { allowedHosts: csv(e.LEAD_URL_ALLOWED_HOSTS), allowLoopback: e.URL_ALLOW_LOOPBACK, timeoutMs: e.URL_FETCH_TIMEOUT_MS },

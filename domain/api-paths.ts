@@ -7,6 +7,7 @@
 
 export const API_ROUTES = {
   listOffers: { method: 'get', path: '/api/publishers/{publisherId}/offers' },
+  stepDurations: { method: 'get', path: '/api/publishers/{publisherId}/step-durations' },
   publish: { method: 'post', path: '/api/publishers/{publisherId}/offers/{offerId}/publish' },
   validate: { method: 'post', path: '/api/publishers/{publisherId}/offers/{offerId}/validate' },
   status: { method: 'get', path: '/api/publishers/{publisherId}/offers/{offerId}/status' },
@@ -17,6 +18,8 @@ export const API_ROUTES = {
   previewPage: { method: 'get', path: '/api/preview/offers/{publisherId}/{offerId}' },
   liveOffers: { method: 'get', path: '/api/marketplace/offers' },
   livePage: { method: 'get', path: '/api/marketplace/offers/{publisherId}/{offerId}' },
+  /** A logo a run's pages show, from our copy (the publisher's URL and SAS never reach a page). */
+  catalogLogo: { method: 'get', path: '/api/catalog-assets/{publisherId}/{offerId}/{runId}/logos/{logoKind}' },
   openApi: { method: 'get', path: '/openapi.json' },
   health: { method: 'get', path: '/healthz' },
 } as const satisfies Record<string, { method: 'get' | 'post'; path: string }>;

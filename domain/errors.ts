@@ -34,6 +34,7 @@ export const ERROR_CATALOGUE = {
   ImageNotFound: publisher('There is no blob at a disk image URL.'),
   ImageNotReadable: publisher("The storage service was refused reading a disk image: the SAS lacks read access or expired."),
   ImageNotPageBlob: publisher('A disk image is not stored as a page blob.'),
+  LogoNotReadable: publisher('A logo could not be copied into the catalog: its URL no longer reads (SAS expired, blob gone) or no longer holds a PNG of its size.'),
   LeadDestinationInvalid: publisher('The lead destination settings cannot work (a malformed URL, connection string, id or table name).'),
   LeadDestinationNotAllowed: publisher('A lead destination endpoint is outside the lead URL policy.'),
   LeadDestinationRejected: publisher('The lead destination refused the test lead or its credentials (a 4xx answer).'),

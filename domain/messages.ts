@@ -6,6 +6,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey } from '@temporalio/common';
 import type { PublishStatusBody } from './status';
 import type { StepId } from './steps';
+import type { Language } from './languages';
 
 export const WORKFLOW_TYPE = 'publishOffer';
 /** Default task queue of the workflow and its light activities (validate, package, notify, live). */
@@ -16,6 +17,9 @@ export const IO_TASK_QUEUE = 'offer-publishing-io';
 export function publishWorkflowId(publisherId: string, offerId: string): string {
   return `publish/${publisherId}/${offerId}`;
 }
+
+/** The workflow a Temporal Schedule runs to remove the secrets of offer snapshots past retention (workers/retention-schedule.ts). */
+export const SNAPSHOT_SWEEP_WORKFLOW_TYPE = 'sweepOfferSnapshots';
 
 export interface PublishOptions {
   regions: string[];
@@ -50,6 +54,8 @@ export interface PublishInput {
   offerRef: string;
   notificationEmails: string[];
   options: PublishOptions;
+  /** The publisher's language when publishing: the run's e-mails are written in it (default English). */
+  language?: Language;
 }
 
 export interface EmailsArg {

@@ -5,6 +5,7 @@
  */
 import type { Finding, LeadDeliveryOutcome } from './status';
 import type { CertificationCheck } from './certification';
+import type { Language } from './languages';
 
 /** Identifies one publish run; storage paths are derived from it. */
 export interface RunRef {
@@ -99,4 +100,6 @@ export interface NotificationRequest {
   links?: string[];
   statusUrl: string;
   supportUrl: string;
+  /** The run's language (PublishInput.language); absent: English. */
+  language?: Language;
 }

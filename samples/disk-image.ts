@@ -345,15 +345,17 @@ export async function writeLinuxTree(dir: string, overrides: TreeOverrides = {})
 
 /**
  * The sample disk the demo, the benchmarks and the tests share: GPT, an EFI partition and an ext4
- * root holding the compliant tree of writeLinuxTree (with `overrides`), as a sparse fixed VHD.
+ * root holding the compliant tree of writeLinuxTree (with `overrides`, then `decorate`), as a sparse fixed VHD.
  */
 export async function buildSampleLinuxDisk(
   path: string,
-  opts: { virtualSize: number; efiBytes?: number; overrides?: TreeOverrides },
+  opts: { virtualSize: number; efiBytes?: number; overrides?: TreeOverrides; decorate?: (tree: string) => Promise<void> },
 ): Promise<BuiltDiskImage> {
   const tree = await mkdtemp(join(tmpdir(), 'linux-tree-'));
   try {
     await writeLinuxTree(tree, opts.overrides);
+    // What overrides cannot say (hard links, thousands of entries): e.g. the crafted trees of test/fixtures.
+    await opts.decorate?.(tree);
     return await buildDiskImage(path, {
       virtualSize: opts.virtualSize,
       scheme: 'gpt',

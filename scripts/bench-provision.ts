@@ -7,6 +7,7 @@
  *
  *   npm run bench:provision -- --concurrency 8
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,13 +49,21 @@ async function main() {
       azurite = await startAzurite({ blobPort: await freePort(), tablePort: await freePort(), queuePort: await freePort(), inMemory: true, logDir: work });
       connectionString = azurite.connectionString;
     }
-    const deps = createActivityDeps(loadConfig({ ...process.env, AZURE_STORAGE_CONNECTION_STRING: connectionString, URL_ALLOW_LOOPBACK: 'true' }));
+    const deps = createActivityDeps(
+      loadConfig({
+        // A throw-away key for the bench's own snapshot, unless one is given.
+        OFFER_SECRETS_KEY: randomBytes(32).toString('base64'),
+        ...process.env,
+        AZURE_STORAGE_CONNECTION_STRING: connectionString,
+        URL_ALLOW_LOOPBACK: 'true',
+      }),
+    );
 
     const image = path.join(work, 'os.vhd');
     await buildSampleLinuxDisk(image, { virtualSize: GiB });
     const osVhdUrl = await uploadVhdAsPageBlob(deps.blobs, 'publisher-uploads', `bench/${path.basename(work)}.vhd`, image);
     const offer = validOffer({ osVhdUrl });
-    const offerRef = await saveOfferSnapshot(deps.blobs, 'bench', 'provision', offer);
+    const offerRef = await saveOfferSnapshot(deps, 'bench', 'provision', offer);
     const ref: RunRef = { publisherId: 'bench', offerId: 'provision', workflowId: 'publish/bench/provision', runId: path.basename(work), offerRef };
     const disks = buildPlan(offer).disks;
     const ctl = { heartbeat: () => undefined, signal: new AbortController().signal };

@@ -4,13 +4,15 @@
  * and prints where everything is. Ctrl-C stops it all in reverse order.
  *
  * Data lives in the git-ignored `.data/`: the Temporal SQLite file (so a restart resumes
- * in-flight publish runs), Azurite's files, the generated publisher key and service logs.
+ * in-flight publish runs), Azurite's files, the generated publisher key, the generated key that
+ * encrypts the secrets of offer snapshots, and service logs.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { emulatorRegionAccount } from '../config/azurite-accounts';
 import { apiPath } from '../domain/api-paths';
+import { portalPaths } from '../portal/paths';
 import { DEFAULT_REGIONS } from '../domain/regions';
 import { ensureTemporalCli } from '../dev-stack/tools';
 import {
@@ -28,6 +30,7 @@ import {
 const DATA = path.join(REPO_ROOT, '.data');
 const LOGS = path.join(DATA, 'logs');
 const KEY_FILE = path.join(DATA, 'publisher-api-key');
+const SECRETS_KEY_FILE = path.join(DATA, 'offer-secrets-key');
 const DEMO_PUBLISHER = 'contoso';
 
 const PORTS = { temporal: 7233, temporalUi: 8233, blob: 10000, queue: 10001, table: 10002, smtp: 1025, inbox: 1080 };
@@ -57,6 +60,20 @@ function publisherKeys(): { value: string; generated?: { publisherId: string; ke
     fs.writeFileSync(KEY_FILE, `${key}\n`, { mode: 0o600 });
   }
   return { value: `${DEMO_PUBLISHER}:${key}`, generated: { publisherId: DEMO_PUBLISHER, key } };
+}
+
+/**
+ * OFFER_SECRETS_KEY if set; else a key generated once and kept in .data/ (mode 0600), never
+ * printed. Losing it makes the secrets of stored offer snapshots unreadable: runs in flight fail.
+ */
+function offerSecretsKey(): { value: string; generated: boolean } {
+  if (process.env.OFFER_SECRETS_KEY) return { value: process.env.OFFER_SECRETS_KEY, generated: false };
+  let key = fs.existsSync(SECRETS_KEY_FILE) ? fs.readFileSync(SECRETS_KEY_FILE, 'utf8').trim() : '';
+  if (!key) {
+    key = randomBytes(32).toString('base64');
+    fs.writeFileSync(SECRETS_KEY_FILE, `${key}\n`, { mode: 0o600 });
+  }
+  return { value: key, generated: true };
 }
 
 async function shutdown(code: number, reason?: string): Promise<never> {
@@ -178,6 +195,8 @@ export async function main(): Promise<void> {
 
   const keys = publisherKeys();
   env.PUBLISHER_API_KEYS = keys.value;
+  const secretsKey = offerSecretsKey();
+  env.OFFER_SECRETS_KEY = secretsKey.value;
   env.PORT = String(apiPort);
 
   say('starting the worker and the API…');
@@ -188,6 +207,7 @@ export async function main(): Promise<void> {
   if (stopping) return; // a child died while we waited; shutdown() reports it
 
   banner.push(
+    `Publisher portal     ${apiUrl}${portalPaths.home()}   (sign in with ${keys.generated ? 'the API key below' : 'a key of PUBLISHER_API_KEYS'})`,
     `API                  ${apiUrl}`,
     `OpenAPI              ${apiUrl}${apiPath('openApi')}`,
     `Temporal             ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE ?? 'default'})`,
@@ -198,12 +218,13 @@ export async function main(): Promise<void> {
   if (keys.generated) {
     banner.push(
       `Publisher            ${keys.generated.publisherId}`,
-      `API key              ${keys.generated.key}   (kept in ${path.relative(REPO_ROOT, KEY_FILE)})`,
+      `API key              ${keys.generated.key}   (portal sign-in and API; kept in ${path.relative(REPO_ROOT, KEY_FILE)})`,
       `                     curl -H "Authorization: Bearer ${keys.generated.key}" ${apiUrl}${apiPath('listOffers', { publisherId: keys.generated.publisherId })}`,
     );
   } else {
     banner.push('Publisher keys       from PUBLISHER_API_KEYS');
   }
+  banner.push(`Offer secrets key    ${secretsKey.generated ? `kept in ${path.relative(REPO_ROOT, SECRETS_KEY_FILE)}` : 'from OFFER_SECRETS_KEY'}`);
   banner.push(
     '',
     'Try                  npm run demo',

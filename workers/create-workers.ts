@@ -1,12 +1,15 @@
 /**
  * Builds the workers one process runs: the workflow worker (workflows + light activities) and the
  * I/O worker (certification, replication) on its own task queue, so heavy I/O can be scaled on
- * separate machines with WORKER_ROLES=io.
+ * separate machines with WORKER_ROLES=io. The workflow role also makes sure the offer snapshots'
+ * retention schedule exists (workers/retention-schedule.ts).
  */
+import { Client } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { createIoActivities, createLightActivities } from '../activities';
 import { createActivityDeps } from '../activities/deps';
 import type { AppConfig } from '../config/env';
+import { ensureRetentionSchedule } from './retention-schedule';
 import { workflowSource, type WorkflowSource } from './workflow-source';
 
 export type { WorkflowSource } from './workflow-source';
@@ -29,6 +32,7 @@ export async function createWorkers(config: AppConfig, connection: NativeConnect
   const workers: Worker[] = [];
   if (workflows) {
     workers.push(await Worker.create({ ...common, ...workflows, taskQueue: config.taskQueue, activities: createLightActivities(deps) }));
+    await ensureRetentionSchedule(new Client({ connection, namespace: config.temporal.namespace }), config.taskQueue);
   }
   if (config.workerRoles.has('io')) {
     workers.push(

@@ -1,2 +1,3 @@
 /** Workflow entry point for the bundler: every workflow the workers run. */
 export { publishOffer } from './publish-offer';
+export { sweepOfferSnapshots } from './sweep-offer-snapshots';

@@ -11,6 +11,15 @@ export class ImageFormatError extends Error {
   override name = 'ImageFormatError';
 }
 
+/**
+ * The image may be well-formed, but reading it asks for more than certification does for one
+ * image: too many entries, symbolic links that loop or chain too far, a budget spent. The message
+ * names which.
+ */
+export class ImageLimitError extends ImageFormatError {
+  override name = 'ImageLimitError';
+}
+
 export type PartitionKind = 'linux' | 'swap' | 'lvm' | 'efi' | 'bios-boot' | 'ntfs' | 'extended' | 'other';
 
 export interface Partition {
@@ -73,6 +82,9 @@ export function subDevice(device: BlockDevice, start: number, size: number): Blo
     },
     get bytesRead() {
       return device.bytesRead;
+    },
+    get bytesServed() {
+      return device.bytesServed;
     },
     size: async () => size,
     read: async (offset, length) => {

@@ -6,6 +6,9 @@
 import type { NotificationEvent, NotificationRequest } from '../../domain/pipeline';
 import { STEPS } from '../../domain/steps';
 import { html, httpUrl, type SafeHtml } from '../../lib/html/escape';
+import { unlinkable } from './unlinkable';
+import { DEFAULT_LANGUAGE, type Language } from '../../domain/languages';
+import { ZH_TW_MAIL } from './templates-zh-tw';
 
 export interface RenderedMail {
   subject: string;
@@ -13,13 +16,13 @@ export interface RenderedMail {
   html: string;
 }
 
-type Block =
+export type Block =
   | { p: string }
   | { list: string[] }
   | { links: string[] }
   | { table: { head: string[]; rows: string[][] } };
 
-interface Content {
+export interface Content {
   subject: string;
   blocks: Block[];
 }
@@ -111,17 +114,48 @@ const TEMPLATES: Record<NotificationEvent, (r: NotificationRequest) => Content> 
   }),
 };
 
-export function renderNotification(req: NotificationRequest): RenderedMail {
-  const content = TEMPLATES[req.event](req);
-  const blocks: Block[] = [
-    ...content.blocks,
-    { p: `Status of this publishing request: ${req.statusUrl}` },
-    { p: `Run ${req.runId}` },
-  ];
+/** A language's templates, and the lines every e-mail ends with. */
+export interface MailTexts {
+  templates: Record<NotificationEvent, (r: NotificationRequest) => Content>;
+  footer: (r: NotificationRequest) => Block[];
+}
+
+const MAIL_TEXTS: Record<Language, MailTexts> = {
+  en: {
+    templates: TEMPLATES,
+    footer: (r) => [{ p: `Status of this publishing request: ${r.statusUrl}` }, { p: `Run ${r.runId}` }],
+  },
+  'zh-TW': ZH_TW_MAIL,
+};
+
+/**
+ * The request with every text that comes from the offer or its images made unlinkable: the
+ * templates then cannot put a link of the publisher's (or an image's) making into our e-mail.
+ */
+function withUnlinkableText(req: NotificationRequest): NotificationRequest {
+  return {
+    ...req,
+    offerTitle: unlinkable(req.offerTitle),
+    findings: req.findings?.map((f) => ({ ...f, text: unlinkable(f.text) })),
+    failedChecks: req.failedChecks?.map((c) => ({ ...c, actualValue: unlinkable(c.actualValue), disk: c.disk === undefined ? undefined : unlinkable(c.disk) })),
+  };
+}
+
+/** Links go only to this product's own pages and its support site: the status URL's and the support URL's origins. */
+function ownOrigins(req: NotificationRequest): Set<string> {
+  return new Set([req.statusUrl, req.supportUrl].flatMap((u) => (httpUrl(u) ? [new URL(u).origin] : [])));
+}
+
+export function renderNotification(request: NotificationRequest): RenderedMail {
+  const req = withUnlinkableText(request);
+  const language = req.language && req.language in MAIL_TEXTS ? req.language : DEFAULT_LANGUAGE;
+  const texts = MAIL_TEXTS[language];
+  const content = texts.templates[req.event](req);
+  const blocks: Block[] = [...content.blocks, ...texts.footer(req)];
   return {
     subject: content.subject.replace(/[\r\n]+/g, ' '),
     text: blocks.map(blockText).join('\n\n') + '\n',
-    html: mailHtml(content.subject, blocks).value,
+    html: mailHtml(content.subject, blocks, language, ownOrigins(req)).value,
   };
 }
 
@@ -134,22 +168,28 @@ function blockText(b: Block): string {
     .join('\n');
 }
 
-/** Plain URLs in text become links when they are http(s); everything else stays escaped text. */
-function linkify(text: string): SafeHtml {
+/** The URL, normalised, when it is http(s) on one of our origins; else undefined (shown as text). */
+function ownLink(value: string, own: ReadonlySet<string>): string | undefined {
+  const url = httpUrl(value);
+  return url && own.has(new URL(url).origin) ? url : undefined;
+}
+
+/** Our URLs in text become links; everything else (offer text is already unlinkable) stays escaped text. */
+function linkify(text: string, own: ReadonlySet<string>): SafeHtml {
   const parts = text.split(/(https?:\/\/[^\s<>"']+)/g);
   return html`${parts.map((part, i) => {
-    const url = i % 2 === 1 ? httpUrl(part) : undefined;
+    const url = i % 2 === 1 ? ownLink(part, own) : undefined;
     return url ? html`<a href="${url}">${part}</a>` : part;
   })}`;
 }
 
-function blockHtml(b: Block): SafeHtml {
-  if ('p' in b) return html`<p>${linkify(b.p)}</p>`;
+function blockHtml(b: Block, own: ReadonlySet<string>): SafeHtml {
+  if ('p' in b) return html`<p>${linkify(b.p, own)}</p>`;
   if ('list' in b) return html`<ul>${b.list.map((l) => html`<li>${l}</li>`)}</ul>`;
   if ('links' in b) {
-    // Each entry is one URL: link it whole (normalised), or show it as text if it is not http(s).
+    // Each entry is one URL: link it whole (normalised) if it is ours, else show it as text.
     return html`<ul>${b.links.map((l) => {
-      const url = httpUrl(l);
+      const url = ownLink(l, own);
       return html`<li>${url ? html`<a href="${url}">${l}</a>` : l}</li>`;
     })}</ul>`;
   }
@@ -159,12 +199,12 @@ ${b.table.rows.map((row) => html`<tr>${row.map((c) => html`<td style="border:1px
 </table>`;
 }
 
-function mailHtml(subject: string, blocks: Block[]): SafeHtml {
+function mailHtml(subject: string, blocks: Block[], language: Language, own: ReadonlySet<string>): SafeHtml {
   return html`<!doctype html>
-<html><head><meta charset="utf-8"><title>${subject}</title></head>
+<html lang="${language}"><head><meta charset="utf-8"><title>${subject}</title></head>
 <body style="font-family:system-ui,Segoe UI,sans-serif;color:#1b1b1b">
 <h2>${subject}</h2>
-${blocks.map(blockHtml)}
+${blocks.map((b) => blockHtml(b, own))}
 </body></html>
 `;
 }

@@ -1,7 +1,8 @@
 /**
- * Packaging: merges marketing and technical content into the product page (JSON + HTML in the
- * preview catalog), sends the test lead when a destination is configured, and only then points
- * the preview endpoint at this run — so a failed lead leaves no half-published preview.
+ * Packaging: copies the logos into the catalog's own storage, merges marketing and technical
+ * content into the product page (JSON + HTML in the preview catalog), sends the test lead when a
+ * destination is configured, and only then points the preview endpoint at this run — so a failed
+ * lead leaves no half-published preview. Every URL on the page is ours and carries no credential.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { PackageResult, PublishPlan, RunRef } from '../../domain/pipeline';
@@ -16,11 +17,13 @@ import { describeHttpsDestination, sendHttpsTestLead } from './leads/https';
 import { describeMarketoDestination, sendMarketoTestLead } from './leads/marketo';
 import { describeSalesforceDestination, sendSalesforceTestLead } from './leads/salesforce';
 import { buildTestLead } from './leads/test-lead';
+import { copyLogos } from './logos';
 import { buildProductPage } from './product-page';
 import { writePreviewPointer } from '../../lib/storage/catalog';
 import { writeJson, writeText } from '../../lib/storage/json-blobs';
 import { CONTAINERS, previewPageBlobName, replicaBlobName } from '../../lib/storage/layout';
 import { loadOfferSnapshot } from '../../lib/storage/offer-snapshots';
+import { publicBlobUrl } from '../../lib/storage/public-url';
 
 /** `previewUrl`: where the preview endpoint serves this offer's page (shown on the page). */
 export async function packageOffer(
@@ -30,9 +33,10 @@ export async function packageOffer(
   regions: string[],
   previewUrl: string,
 ): Promise<PackageResult> {
-  const offer = await loadOfferSnapshot(deps.blobs, ref.offerRef);
+  const offer = await loadOfferSnapshot(deps, ref.offerRef);
+  const logos = await copyLogos(deps, ref, offer);
   const page = {
-    ...buildProductPage(offer, ref, plan.title, regions, previewUrl),
+    ...buildProductPage(offer, ref, plan.title, regions, previewUrl, logos),
     // Where each region's copy lies (activities/provision writes them under these names).
     deployFrom: regions.map((region) => ({
       region,
@@ -41,7 +45,7 @@ export async function packageOffer(
         version: d.version,
         role: d.role,
         ...(d.lun !== undefined ? { lun: d.lun } : {}),
-        url: deps.regionAccounts.replicas(region).getBlobClient(replicaBlobName(ref, d)).url,
+        url: publicBlobUrl(deps.regionAccounts.replicas(region).getBlobClient(replicaBlobName(ref, d))),
       })),
     })),
   };
@@ -74,7 +78,7 @@ async function sendTestLead(deps: ActivityDeps, ref: RunRef, offer: OfferDraft, 
       break;
     case 'Salesforce':
       describe = () => describeSalesforceDestination(dest);
-      send = () => sendSalesforceTestLead(dest, lead, policy.timeoutMs, at);
+      send = () => sendSalesforceTestLead(dest, lead, policy, at);
       break;
     case 'Marketo':
       describe = () => describeMarketoDestination(dest);

@@ -13,13 +13,10 @@ export function buildProductPage(
   fallbackTitle: string,
   regions: string[],
   previewUrl: string | undefined,
+  /** Our URLs of the run's copies of the logos (activities/package/logos.ts), never the offer's. */
+  logos: Partial<Record<LogoKind, string>>,
   now = new Date(),
 ): ProductPage {
-  const logos: Partial<Record<LogoKind, string>> = {};
-  for (const [kind, url] of Object.entries(offer.logos ?? {}) as Array<[LogoKind, unknown]>) {
-    const safe = httpUrl(url);
-    if (safe) logos[kind] = safe;
-  }
   const support = offer.contacts?.support;
   return {
     publisherId: ref.publisherId,
@@ -33,7 +30,7 @@ export function buildProductPage(
     longSummary: text(offer.longSummary),
     descriptionHtml: sanitizeHtml(text(offer.description)),
     categories: (offer.categories ?? []).filter((c): c is string => typeof c === 'string'),
-    logos,
+    logos: { ...logos },
     privacyPolicyUrl: httpUrl(offer.privacyPolicyUrl),
     termsOfUse: text(offer.termsOfUse),
     usefulLinks: (offer.usefulLinks ?? []).flatMap((l) => {

@@ -29,6 +29,7 @@ import { writeJson } from '../../lib/storage/json-blobs';
 import { CONTAINERS, replicaBlobName, reportBlobName } from '../../lib/storage/layout';
 import { mapLimit } from '../../lib/map-limit';
 import { loadOfferSnapshot } from '../../lib/storage/offer-snapshots';
+import { publicBlobUrl } from '../../lib/storage/public-url';
 import { errorCodeOf, scrubbed, scrubSecrets, statusOf } from '../../lib/storage/rest-errors';
 
 export interface ActivityControl {
@@ -73,7 +74,7 @@ export async function replicateRegion(
   ctl: ActivityControl,
 ): Promise<ReplicateRegionResult> {
   throwIfAborted(ctl.signal);
-  const offer = await loadOfferSnapshot(deps.blobs, ref.offerRef);
+  const offer = await loadOfferSnapshot(deps, ref.offerRef);
   const target = await deps.regionAccounts.ensureReplicas(region).catch((err: unknown) => {
     // Whatever the storage said (a refused key, an unknown account), it is ours to fix, not the publisher's.
     const why = scrubbed(`The storage account of region ${region} could not be used (check REGION_STORAGE)`, err);
@@ -300,7 +301,7 @@ export async function writeProvisionReport(deps: ActivityDeps, ref: RunRef, regi
       const { container: c, replicas } = await listRunReplicas(deps, ref, region);
       return {
         region,
-        replicas: replicas.map((r) => ({ blobName: r.name, url: c.getBlobClient(r.name).url.split('?')[0], length: r.length })),
+        replicas: replicas.map((r) => ({ blobName: r.name, url: publicBlobUrl(c.getBlobClient(r.name)), length: r.length })),
       };
     }),
   };

@@ -1,4 +1,7 @@
 /** Format checks the content rules share. Pure; none of them echoes the value it checks. */
+import { TEXT_LIMITS } from '../../domain/offer';
+
+export { charCount } from '../../domain/offer';
 
 export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -9,12 +12,7 @@ const PRE_ID = `(?:${NUM}|\\d*[A-Za-z-][0-9A-Za-z-]*)`;
 const BUILD_ID = '[0-9A-Za-z-]+';
 export const SEMVER = new RegExp(`^${NUM}\\.${NUM}\\.${NUM}(?:-${PRE_ID}(?:\\.${PRE_ID})*)?(?:\\+${BUILD_ID}(?:\\.${BUILD_ID})*)?$`);
 
-export const SKU_ID = /^[a-z0-9-]{1,50}$/;
-
-/** Code points, as a publisher counts characters. */
-export function charCount(s: string): number {
-  return [...s].length;
-}
+export const SKU_ID = new RegExp(`^[a-z0-9-]{1,${TEXT_LIMITS.skuId}}$`);
 
 export type UrlProblem = 'invalid' | 'credentials' | 'scheme' | null;
 

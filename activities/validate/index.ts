@@ -1,6 +1,7 @@
 /**
  * The `validate` step, also the API's dry run: content rules, then reachability of the images
- * and logos whose URLs passed the rules. The plan comes only with an offer free of Errors.
+ * and logos whose URLs passed the rules (and are not in a list past its limit). The plan comes only
+ * with an offer free of Errors; the findings are capped (cap-findings.ts).
  */
 import type { OfferDraft } from '../../domain/offer';
 import type { ValidateResult } from '../../domain/pipeline';
@@ -8,6 +9,7 @@ import type { Finding } from '../../domain/status';
 import { assertUrlAllowed, UrlPolicyError, type UrlPolicy } from '../../lib/net/url-policy';
 import type { ActivityDeps } from '../deps';
 import { checkReachability } from './reachability';
+import { capFindings } from './cap-findings';
 import { buildPlan, checkOfferContent } from './rules';
 
 export { buildPlan, checkOfferContent } from './rules';
@@ -36,6 +38,6 @@ export async function validateOffer(
   const content = checkOfferContent(offer);
   const failed = new Set(content.filter((f) => f.level === 'Error' && f.field).map((f) => f.field!));
   const reach = await checkReachability(offer, deps.config.urlPolicy, { skipFields: failed, signal: opts.signal });
-  const findings = [...content, ...reach, ...leadEndpointFindings(offer, deps.config.leadUrlPolicy, failed)];
+  const findings = capFindings([...content, ...reach, ...leadEndpointFindings(offer, deps.config.leadUrlPolicy, failed)]);
   return findings.some((f) => f.level === 'Error') ? { findings } : { findings, plan: buildPlan(offer) };
 }

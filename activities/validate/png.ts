@@ -1,4 +1,5 @@
 /** The PNG signature and IHDR chunk: enough to learn a logo's size from its first 33 bytes. */
+import { LOGO_SIZES, type LogoKind } from '../../domain/offer';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** Signature (8) + IHDR length and type (8) + IHDR data (13) + CRC (4). */
@@ -52,4 +53,18 @@ export function parsePngHeader(bytes: Uint8Array): PngParse {
   };
   if (header.width === 0 || header.height === 0) return { ok: false, problem: 'is a PNG image with a zero width or height' };
   return { ok: true, header };
+}
+
+/**
+ * The logo rule (validate checks the publisher's file, package the copy it serves): what is wrong
+ * with a `kind` logo whose first bytes are `bytes`, in words after "The … logo"; undefined when it
+ * is a PNG of exactly its required size.
+ */
+export function logoProblem(kind: LogoKind, bytes: Uint8Array): string | undefined {
+  const { width, height } = LOGO_SIZES[kind];
+  const png = parsePngHeader(bytes);
+  if (!png.ok) return `${png.problem}: upload a PNG of ${width}×${height} pixels`;
+  const h = png.header;
+  if (h.width !== width || h.height !== height) return `is ${h.width}×${h.height} pixels: it must be exactly ${width}×${height} pixels`;
+  return undefined;
 }

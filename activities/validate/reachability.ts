@@ -7,7 +7,7 @@ import { LOGO_SIZES, type LogoKind, type OfferDraft } from '../../domain/offer';
 import type { Finding } from '../../domain/status';
 import { isImageAccessError, openBlockDevice } from '../../lib/net/block-device';
 import { httpStatusProblem, policedFetch, type UrlPolicy } from '../../lib/net/url-policy';
-import { parsePngHeader, PNG_HEADER_BYTES } from './png';
+import { logoProblem, PNG_HEADER_BYTES } from './png';
 import { mapLimit } from '../../lib/map-limit';
 import { BLOB_TYPE_HEADER, imageBlobTypeProblem } from '../../lib/storage/image-blob';
 import { buildPlan, diskUrl } from '../../lib/offer/plan';
@@ -15,7 +15,10 @@ import { buildPlan, diskUrl } from '../../lib/offer/plan';
 const IMAGE_PROBE_BYTES = 512;
 
 export interface ReachabilityOptions {
-  /** Fields not to check (e.g. those that already failed the format rules). */
+  /**
+   * Fields not to check, with everything under them: those that failed the format rules, and lists
+   * past their limits (`skus` skips every image of the offer).
+   */
   skipFields?: ReadonlySet<string>;
   /** Checks in flight at once (default 4). */
   concurrency?: number;
@@ -69,34 +72,57 @@ async function readPrefix(url: string, n: number, policy: UrlPolicy, acceptWhole
   }
 }
 
-async function checkTarget(t: Target, policy: UrlPolicy, signal?: AbortSignal): Promise<Finding | undefined> {
-  const what = t.logo ? `The ${t.logo} logo` : 'The image';
-  let prefix: Prefix | string;
+/** What one read of a URL learnt: its first bytes, or why it cannot be used or read (in words). */
+type Probe = { prefix: Prefix } | { unusable: string } | { unreadable: string };
+
+async function probe(url: string, logo: boolean, policy: UrlPolicy, signal?: AbortSignal): Promise<Probe> {
   try {
-    prefix = await readPrefix(t.url, t.logo ? PNG_HEADER_BYTES : IMAGE_PROBE_BYTES, policy, !!t.logo, signal);
+    const prefix = await readPrefix(url, logo ? PNG_HEADER_BYTES : IMAGE_PROBE_BYTES, policy, logo, signal);
+    return typeof prefix === 'string' ? { unreadable: prefix } : { prefix };
   } catch (err) {
     signal?.throwIfAborted();
     if (!isImageAccessError(err)) throw err;
-    return { level: 'Error', field: t.field, text: `${what} cannot be used: ${err.message}` };
+    return { unusable: err.message };
   }
-  if (typeof prefix === 'string') return { level: 'Error', field: t.field, text: `${what} could not be read: ${prefix}.` };
+}
+
+/** The finding on `t`'s field from what the read of its URL learnt, if any. */
+function judge(t: Target, p: Probe): Finding | undefined {
+  const what = t.logo ? `The ${t.logo} logo` : 'The image';
+  if ('unusable' in p) return { level: 'Error', field: t.field, text: `${what} cannot be used: ${p.unusable}` };
+  if ('unreadable' in p) return { level: 'Error', field: t.field, text: `${what} could not be read: ${p.unreadable}.` };
+  const { prefix } = p;
   if (!t.logo) {
     const notPageBlob = imageBlobTypeProblem(prefix.blobType);
     return notPageBlob ? { level: 'Error', field: t.field, text: `${what} ${notPageBlob}.` } : undefined;
   }
+  const problem = logoProblem(t.logo, prefix.bytes);
+  return problem ? { level: 'Error', field: t.field, text: `${what} ${problem}.` } : undefined;
+}
 
-  const { width, height } = LOGO_SIZES[t.logo];
-  const png = parsePngHeader(prefix.bytes);
-  if (!png.ok) return { level: 'Error', field: t.field, text: `${what} ${png.problem}: upload a PNG of ${width}×${height} pixels.` };
-  const h = png.header;
-  if (h.width !== width || h.height !== height) {
-    return { level: 'Error', field: t.field, text: `${what} is ${h.width}×${h.height} pixels: it must be exactly ${width}×${height} pixels.` };
+/** Whether `field` or a field it is under (`skus`, `skus[0]`, `skus[0].diskVersions`…) is in `fields`. */
+function isUnder(field: string, fields: ReadonlySet<string> | undefined): boolean {
+  if (!fields?.size) return false;
+  for (let i = 1; i <= field.length; i++) {
+    if ((i === field.length || field[i] === '.' || field[i] === '[') && fields.has(field.slice(0, i))) return true;
   }
-  return undefined;
+  return false;
 }
 
 export async function checkReachability(offer: OfferDraft, policy: UrlPolicy, opts: ReachabilityOptions = {}): Promise<Finding[]> {
-  const todo = targets(offer).filter((t) => !opts.skipFields?.has(t.field));
-  const results = await mapLimit(todo, opts.concurrency ?? 4, (t) => checkTarget(t, policy, opts.signal));
-  return results.filter((f): f is Finding => f !== undefined);
+  // One read per URL (and kind of read: a logo's header, an image's first sector), however many
+  // fields give it: a draft repeating one URL in every disk costs one request, not one per disk.
+  const byUrl = new Map<string, Target[]>();
+  for (const t of targets(offer)) {
+    if (isUnder(t.field, opts.skipFields)) continue;
+    const key = `${t.logo ? 'logo' : 'image'} ${t.url}`;
+    const same = byUrl.get(key);
+    if (same) same.push(t);
+    else byUrl.set(key, [t]);
+  }
+  const results = await mapLimit([...byUrl.values()], opts.concurrency ?? 4, async (same) => {
+    const p = await probe(same[0].url, !!same[0].logo, policy, opts.signal);
+    return same.map((t) => judge(t, p));
+  });
+  return results.flat().filter((f): f is Finding => f !== undefined);
 }

@@ -4,7 +4,17 @@
  * Messages never echo URLs, connection strings or secrets.
  */
 import { isValidEmail } from '../../domain/emails';
-import { LOGO_SIZES, LEAD_DESTINATION_TYPES, MAX_DATA_DISKS, type LogoKind, type OfferDraft, type SkuDraft } from '../../domain/offer';
+import {
+  countImages,
+  imagesOverLimit,
+  LEAD_DESTINATION_TYPES,
+  LOGO_SIZES,
+  OFFER_LIMITS,
+  TEXT_LIMITS,
+  type LogoKind,
+  type OfferDraft,
+  type SkuDraft,
+} from '../../domain/offer';
 import type { Finding } from '../../domain/status';
 import {
   AZURE_TABLE_NAME,
@@ -23,10 +33,6 @@ import { charCount, checkUrl, GUID, looksLikePhone, SEMVER, SKU_ID } from './for
 import { ALLOWED_HTML_TEXT, sanitizeHtmlReport } from '../../lib/html/sanitize';
 
 export { buildPlan } from '../../lib/offer/plan';
-
-const MAX_CATEGORIES = 3;
-const MAX_SUBSCRIPTIONS = 100;
-const MAX_VM_SIZES = 6;
 
 /** Schemes of URLs we fetch; the URL policy decides which of them may actually be used. */
 const FETCHED_SCHEMES = ['https:', 'http:', 'file:'];
@@ -70,6 +76,8 @@ function url(f: Findings, field: string, value: unknown, label: string, kind: Ur
   const fail = (why: string) => (f.error(field, `${label} ${why}`), false);
   if (isMissing(value) || value === '') return fail('is required: enter an https:// URL.');
   if (typeof value !== 'string') return fail('must be a URL.');
+  const n = charCount(value);
+  if (n > TEXT_LIMITS.url) return fail(`is ${n} characters long: URLs may have at most ${TEXT_LIMITS.url}.`);
   const schemes = kind === 'fetched' ? FETCHED_SCHEMES : kind === 'web' || kind === 'endpoint' ? WEB_SCHEMES : ['https:'];
   const { url: u, problem } = checkUrl(value.trim(), schemes);
   if (problem === 'invalid') return fail('is not a valid absolute URL: enter a full https:// URL.');
@@ -93,25 +101,25 @@ const obj = (v: unknown): Record<string, unknown> | undefined =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
 function checkMarketing(f: Findings, o: OfferDraft): void {
-  text(f, 'title', o.title, 'The title', 50);
-  text(f, 'summary', o.summary, 'The summary', 100);
-  text(f, 'longSummary', o.longSummary, 'The long summary', 256);
-  const description = text(f, 'description', o.description, 'The description', 3000);
+  text(f, 'title', o.title, 'The title', TEXT_LIMITS.title);
+  text(f, 'summary', o.summary, 'The summary', TEXT_LIMITS.summary);
+  text(f, 'longSummary', o.longSummary, 'The long summary', TEXT_LIMITS.longSummary);
+  const description = text(f, 'description', o.description, 'The description', TEXT_LIMITS.description);
   if (description !== undefined) {
     // What the product page's sanitizer would drop, from the same parser.
     for (const p of sanitizeHtmlReport(description).dropped) {
       f.error('description', `The description's HTML is not allowed: ${p}. Use only ${ALLOWED_HTML_TEXT}.`);
     }
   }
-  const categories = list(f, 'categories', o.categories, 'Categories', 1, MAX_CATEGORIES);
+  const categories = list(f, 'categories', o.categories, 'Categories', 1, OFFER_LIMITS.categories);
   const seen = new Set<string>();
   categories?.forEach((c, i) => {
-    const value = text(f, `categories[${i}]`, c, 'A category', 50);
+    const value = text(f, `categories[${i}]`, c, 'A category', TEXT_LIMITS.category);
     if (value === undefined) return;
     if (seen.has(value.toLowerCase())) f.warn(`categories[${i}]`, 'This category is listed twice: remove the duplicate.');
     seen.add(value.toLowerCase());
   });
-  text(f, 'termsOfUse', o.termsOfUse, 'The terms-of-use text');
+  text(f, 'termsOfUse', o.termsOfUse, 'The terms-of-use text', TEXT_LIMITS.termsOfUse);
 }
 
 function checkLogos(f: Findings, o: OfferDraft): void {
@@ -125,20 +133,20 @@ function checkLogos(f: Findings, o: OfferDraft): void {
 function checkLinks(f: Findings, o: OfferDraft): void {
   url(f, 'privacyPolicyUrl', o.privacyPolicyUrl, 'The privacy policy URL', 'web');
   if (isMissing(o.usefulLinks)) return;
-  const links = list(f, 'usefulLinks', o.usefulLinks, 'Useful links', 0, 25);
+  const links = list(f, 'usefulLinks', o.usefulLinks, 'Useful links', 0, OFFER_LIMITS.usefulLinks);
   links?.forEach((l, i) => {
     const link = obj(l) ?? {};
-    text(f, `usefulLinks[${i}].name`, link.name, 'The link name', 255);
+    text(f, `usefulLinks[${i}].name`, link.name, 'The link name', TEXT_LIMITS.linkName);
     url(f, `usefulLinks[${i}].url`, link.url, 'The link URL', 'web');
   });
 }
 
 function checkContact(f: Findings, base: string, value: unknown, who: string, withUrl: boolean): void {
   const c = obj(value) ?? {};
-  text(f, `${base}.name`, c.name, `The ${who} contact's name`, 100);
+  text(f, `${base}.name`, c.name, `The ${who} contact's name`, TEXT_LIMITS.contactName);
   if (isMissing(c.email) || c.email === '') f.error(`${base}.email`, `The ${who} contact's e-mail is required.`);
   else if (!isValidEmail(c.email)) f.error(`${base}.email`, `The ${who} contact's e-mail is not a valid address: enter it as name@example.com.`);
-  const phone = text(f, `${base}.phone`, c.phone, `The ${who} contact's phone number`, 40);
+  const phone = text(f, `${base}.phone`, c.phone, `The ${who} contact's phone number`, TEXT_LIMITS.phone);
   if (phone !== undefined && !looksLikePhone(phone)) {
     f.warn(`${base}.phone`, `The ${who} contact's phone number does not look like one: use digits with the country code, e.g. +1 425 555 0100.`);
   }
@@ -152,7 +160,7 @@ function checkContacts(f: Findings, o: OfferDraft): void {
 }
 
 function checkPreview(f: Findings, o: OfferDraft): void {
-  const ids = list(f, 'preview.subscriptionIds', obj(o.preview)?.subscriptionIds, 'Preview subscription ids', 1, MAX_SUBSCRIPTIONS);
+  const ids = list(f, 'preview.subscriptionIds', obj(o.preview)?.subscriptionIds, 'Preview subscription ids', 1, OFFER_LIMITS.previewSubscriptions);
   const seen = new Map<string, number>();
   ids?.forEach((id, i) => {
     const field = `preview.subscriptionIds[${i}]`;
@@ -209,7 +217,7 @@ function checkLeadDestination(f: Findings, o: OfferDraft): void {
 }
 
 function checkDiskVersions(f: Findings, base: string, sku: SkuDraft): void {
-  const versions = list(f, `${base}.diskVersions`, sku.diskVersions, 'Disk versions', 1);
+  const versions = list(f, `${base}.diskVersions`, sku.diskVersions, 'Disk versions', 1, OFFER_LIMITS.diskVersionsPerSku);
   const seen = new Map<string, number>();
   versions?.forEach((v, j) => {
     const dv = obj(v) ?? {};
@@ -226,7 +234,7 @@ function checkDiskVersions(f: Findings, base: string, sku: SkuDraft): void {
     }
     url(f, `${vb}.osVhdUrl`, dv.osVhdUrl, 'The OS disk VHD URL', 'fetched');
     if (isMissing(dv.dataDisks)) return;
-    const disks = list(f, `${vb}.dataDisks`, dv.dataDisks, 'Data disks', 0, MAX_DATA_DISKS);
+    const disks = list(f, `${vb}.dataDisks`, dv.dataDisks, 'Data disks', 0, OFFER_LIMITS.dataDisksPerVersion);
     disks?.forEach((d, k) => {
       const disk = obj(d) ?? {};
       const lun = disk.lun;
@@ -238,23 +246,23 @@ function checkDiskVersions(f: Findings, base: string, sku: SkuDraft): void {
 }
 
 function checkSku(f: Findings, sku: SkuDraft, base: string): void {
-  formatted(f, `${base}.skuId`, sku.skuId, 'The plan id', SKU_ID, 'use 1–50 lower-case letters, digits and hyphens');
-  text(f, `${base}.title`, sku.title, 'The plan title', 50);
-  text(f, `${base}.summary`, sku.summary, 'The plan summary', 100);
-  text(f, `${base}.description`, sku.description, 'The plan description', 3000);
+  formatted(f, `${base}.skuId`, sku.skuId, 'The plan id', SKU_ID, `use 1–${TEXT_LIMITS.skuId} lower-case letters, digits and hyphens`);
+  text(f, `${base}.title`, sku.title, 'The plan title', TEXT_LIMITS.skuTitle);
+  text(f, `${base}.summary`, sku.summary, 'The plan summary', TEXT_LIMITS.skuSummary);
+  text(f, `${base}.description`, sku.description, 'The plan description', TEXT_LIMITS.skuDescription);
 
   const os = obj(sku.os) ?? {};
   if (os.family !== 'Linux' && os.family !== 'Windows') {
     f.error(`${base}.os.family`, isMissing(os.family) ? 'The OS family is required: Linux or Windows.' : 'The OS family must be Linux or Windows.');
   }
-  text(f, `${base}.os.type`, os.type, 'The OS type (e.g. Ubuntu)', 50);
-  text(f, `${base}.os.friendlyName`, os.friendlyName, 'The OS friendly name (e.g. Ubuntu 22.04 LTS)', 100);
+  text(f, `${base}.os.type`, os.type, 'The OS type (e.g. Ubuntu)', TEXT_LIMITS.osType);
+  text(f, `${base}.os.friendlyName`, os.friendlyName, 'The OS friendly name (e.g. Ubuntu 22.04 LTS)', TEXT_LIMITS.osFriendlyName);
 
-  const sizes = list(f, `${base}.recommendedVmSizes`, sku.recommendedVmSizes, 'Recommended VM sizes', 1, MAX_VM_SIZES);
+  const sizes = list(f, `${base}.recommendedVmSizes`, sku.recommendedVmSizes, 'Recommended VM sizes', 1, OFFER_LIMITS.vmSizesPerSku);
   const seenSizes = new Set<string>();
   sizes?.forEach((s, k) => {
     const field = `${base}.recommendedVmSizes[${k}]`;
-    const size = text(f, field, s, 'A VM size', 64);
+    const size = text(f, field, s, 'A VM size', TEXT_LIMITS.vmSize);
     if (size === undefined) return;
     if (!/^(Standard|Basic)_[A-Za-z0-9_]+$/.test(size)) f.warn(field, 'This does not look like an Azure VM size: use names such as Standard_D2s_v5.');
     if (seenSizes.has(size)) f.warn(field, 'This VM size is listed twice: remove the duplicate.');
@@ -262,11 +270,11 @@ function checkSku(f: Findings, sku: SkuDraft, base: string): void {
   });
 
   if (!isMissing(sku.openPorts)) {
-    const ports = list(f, `${base}.openPorts`, sku.openPorts, 'Open ports', 0, 100);
+    const ports = list(f, `${base}.openPorts`, sku.openPorts, 'Open ports', 0, OFFER_LIMITS.openPortsPerSku);
     ports?.forEach((p, k) => {
       const port = obj(p) ?? {};
       const pb = `${base}.openPorts[${k}]`;
-      text(f, `${pb}.name`, port.name, 'The port name', 50);
+      text(f, `${pb}.name`, port.name, 'The port name', TEXT_LIMITS.portName);
       if (port.protocol !== 'TCP' && port.protocol !== 'UDP') f.error(`${pb}.protocol`, 'The protocol must be TCP or UDP.');
       if (!Number.isInteger(port.port) || (port.port as number) < 1 || (port.port as number) > 65535) {
         f.error(`${pb}.port`, 'The port must be a whole number from 1 to 65535.');
@@ -277,7 +285,10 @@ function checkSku(f: Findings, sku: SkuDraft, base: string): void {
 }
 
 function checkSkus(f: Findings, o: OfferDraft): void {
-  const skus = list(f, 'skus', o.skus, 'Plans (skus)', 1);
+  const skus = list(f, 'skus', o.skus, 'Plans (skus)', 1, OFFER_LIMITS.skus);
+  // Past this, no image of the offer is looked at (reachability skips what is under a failed field).
+  const images = skus ? countImages(o) : 0;
+  if (images > OFFER_LIMITS.imagesPerOffer) f.error('skus', imagesOverLimit(images));
   const seen = new Map<string, number>();
   skus?.forEach((s, i) => {
     const sku = (obj(s) ?? {}) as SkuDraft;

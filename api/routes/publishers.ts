@@ -42,14 +42,25 @@ export function createPublishersRouter({ config, gateway, blobs, validationDeps 
     res.json({ offers: await gateway.listOffers(publisherIdOf(req.params)) });
   });
 
+  serve(router, 'publisher', 'stepDurations', async (req, res) => {
+    res.json(await gateway.stepDurations(publisherIdOf(req.params)));
+  });
+
   serve(router, 'publisher', 'publish', async (req, res) => {
     const { publisherId, offerId } = offerIds(req.params);
     const body = parseOr400(publishRequestSchema, req.body, 'publish request');
     // The draft (with its SAS URLs and lead secrets) is stored; the workflow only gets its name.
-    const offerRef = await saveOfferSnapshot(blobs, publisherId, offerId, body.offer);
+    const offerRef = await saveOfferSnapshot({ blobs, config }, publisherId, offerId, body.offer);
     try {
       const status = await gateway.start(
-        { publisherId, offerId, offerRef, notificationEmails: body.notificationEmails ?? [], options: publishOptions(config) },
+        {
+          publisherId,
+          offerId,
+          offerRef,
+          notificationEmails: body.notificationEmails ?? [],
+          options: publishOptions(config),
+          ...(body.language ? { language: body.language } : {}),
+        },
         body.offer.title?.trim() || offerId,
       );
       res.status(202).location(statusPath(publisherId, offerId)).json(status);

@@ -3,10 +3,15 @@
  * requests under the URL policy. Certification reads a few KiB of a multi-GB image through it;
  * a partition/filesystem reader can build on `read`. Blocks are cached (LRU) so small
  * neighbouring reads cost one transfer.
+ *
+ * Every read, cache hit or not, is work a hostile image can multiply: each one counts against the
+ * served-bytes budget, checks the abort signal (cancel, deadline), yields the event loop when it
+ * has been held for a slice, and reports progress at least once a second.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { KiB } from '../../domain/units';
+import { yieldIfBusy } from '../cooperative-yield';
 import {
   assertUrlAllowed,
   httpStatusProblem,
@@ -22,6 +27,8 @@ export interface BlockDevice {
   readonly label: string;
   /** Bytes actually transferred so far. */
   readonly bytesRead: number;
+  /** Bytes handed out by `read` so far, from the cache or not. */
+  readonly bytesServed: number;
   size(): Promise<number>;
   /** Exactly `length` bytes at `offset`; reading past the end is an error. */
   read(offset: number, length: number): Promise<Buffer>;
@@ -36,14 +43,24 @@ export interface BlockDeviceOptions {
   cacheBlocks?: number;
   /** Most bytes this device may transfer; beyond it reads fail. */
   maxBytes?: number;
+  /** Most bytes `read` may hand out, cache hits included; beyond it reads fail. */
+  maxBytesServed?: number;
+  /** Checked on every read: cancellation, a deadline. */
   signal?: AbortSignal;
-  /** Called after each transfer with the running total (for heartbeats). */
-  onTransfer?: (bytesRead: number) => void;
+  /** Called with the bytes transferred so far, after a transfer and at least every second of reading (for heartbeats). */
+  onProgress?: (bytesRead: number) => void;
 }
+
+const PROGRESS_EVERY_MS = 1000;
 
 /** The image cannot be read as required; the message is meant for the publisher. */
 export class BlockDeviceError extends Error {
   override name = 'BlockDeviceError';
+}
+
+/** A read would go past one of the device's byte budgets (the message says which). */
+export class BudgetExceededError extends BlockDeviceError {
+  override name = 'BudgetExceededError';
 }
 
 /** Errors that describe a problem with the publisher's URL or image, not a bug of ours. */
@@ -53,6 +70,8 @@ export function isImageAccessError(err: unknown): err is Error {
 
 abstract class CachedBlockDevice implements BlockDevice {
   bytesRead = 0;
+  bytesServed = 0;
+  private lastProgress = performance.now();
   private sizeP?: Promise<number>;
   private readonly cache = new Map<number, Promise<Buffer>>();
   private readonly blockSize: number;
@@ -84,6 +103,12 @@ abstract class CachedBlockDevice implements BlockDevice {
     if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
       throw new BlockDeviceError(`${this.label}: invalid read of ${length} bytes at offset ${offset}.`);
     }
+    await this.pace();
+    const served = this.opts.maxBytesServed;
+    if (served !== undefined && this.bytesServed + length > served) {
+      throw new BudgetExceededError(`${this.label}: reading ${length} more bytes would exceed the budget of ${served} bytes read from this image (cache hits included).`);
+    }
+    this.bytesServed += length;
     const size = await this.size();
     if (offset + length > size) {
       throw new BlockDeviceError(`${this.label}: read of ${length} bytes at offset ${offset} is past the end (${size} bytes).`);
@@ -110,9 +135,12 @@ abstract class CachedBlockDevice implements BlockDevice {
       while (end < last && !this.cache.has(end + 1)) end++;
       const start = b * bs;
       const run = this.fetch(start, Math.min(size, (end + 1) * bs) - start);
+      const single = b === end;
       for (let k = b; k <= end; k++) {
         const rel = (k - b) * bs;
-        const p = run.then((buf) => buf.subarray(rel, rel + bs));
+        // A block of a longer run gets its own copy: a view would keep the whole run alive, and the
+        // cache would hold far more than cacheBlocks × blockSize.
+        const p = run.then((buf) => (single ? buf : Buffer.from(buf.subarray(rel, rel + bs))));
         this.remember(k, p);
         parts.push(p);
       }
@@ -120,7 +148,22 @@ abstract class CachedBlockDevice implements BlockDevice {
     }
     const blocks = await Promise.all(parts);
     const skip = offset - first * bs;
-    return Buffer.concat(blocks).subarray(skip, skip + length);
+    // One block: a view of it (readers copy what they keep); several: only the bytes asked for.
+    if (blocks.length === 1) return blocks[0].subarray(skip, skip + length);
+    return Buffer.concat(blocks, skip + length).subarray(skip);
+  }
+
+  /** Every read: stop on abort, let the event loop turn, and report progress while hits keep transfers away. */
+  private async pace(): Promise<void> {
+    this.opts.signal?.throwIfAborted();
+    await yieldIfBusy();
+    this.opts.signal?.throwIfAborted();
+    if (performance.now() - this.lastProgress >= PROGRESS_EVERY_MS) this.progress();
+  }
+
+  private progress(): void {
+    this.lastProgress = performance.now();
+    this.opts.onProgress?.(this.bytesRead);
   }
 
   private remember(block: number, p: Promise<Buffer>): void {
@@ -135,10 +178,10 @@ abstract class CachedBlockDevice implements BlockDevice {
     this.opts.signal?.throwIfAborted();
     const budget = this.opts.maxBytes;
     if (budget !== undefined && this.bytesRead + length > budget) {
-      throw new BlockDeviceError(`${this.label}: reading ${length} more bytes would exceed the budget of ${budget} bytes for this image.`);
+      throw new BudgetExceededError(`${this.label}: transferring ${length} more bytes would exceed the budget of ${budget} bytes transferred for this image.`);
     }
     const buf = await this.transfer(offset, length);
-    this.opts.onTransfer?.(this.bytesRead);
+    this.progress();
     if (buf.length !== length) {
       throw new BlockDeviceError(`${this.label}: expected ${length} bytes at offset ${offset}, got ${buf.length}.`);
     }

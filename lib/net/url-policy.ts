@@ -1,10 +1,18 @@
 /**
  * The policy under which publisher-given URLs (images, logos, lead endpoints) are fetched.
  * Publisher URLs are untrusted: without this, a URL could make our workers read internal
- * services (SSRF). Messages never carry a URL's query string, which may hold a SAS token.
+ * services (SSRF). A URL must pass the scheme and host list (`assertUrlAllowed`); every
+ * connection, the address rule (`addressAllowed`), checked on the addresses the socket connects
+ * to (./guarded-connect.ts). Messages never carry a URL's query string, which may hold a SAS token.
  */
-import { promises as dns } from 'node:dns';
+import type { Agent as HttpAgent } from 'node:http';
 import { isIP } from 'node:net';
+import { fetch as undiciFetch, type Agent, type RequestInit as UndiciRequestInit } from 'undici';
+import { classifyAddress, isLocalLoopback } from './address-class';
+import { guardedDispatcher, guardedNodeAgent, systemResolver, type ConnectGuard, type Resolver } from './guarded-connect';
+
+export { classifyAddress, type AddressClass } from './address-class';
+export type { Resolver } from './guarded-connect';
 
 /** Where and how publisher URLs may be fetched (config: `urlPolicy` for images and logos, `leadUrlPolicy` for lead endpoints). */
 export interface UrlPolicy {
@@ -14,6 +22,8 @@ export interface UrlPolicy {
   allowLoopback: boolean;
   /** Time budget of one fetch. */
   timeoutMs: number;
+  /** Where host names resolve (default: the system resolver, as `dns.lookup`); tests pass a stub. */
+  resolver?: Resolver;
 }
 
 /** The URL is not allowed; the message is meant for the publisher. */
@@ -57,62 +67,16 @@ export function hostAllowed(hostname: string, allowedHosts: readonly string[]): 
   return allowedHosts.some((entry) => {
     const e = entry.trim().toLowerCase();
     if (!e) return false;
-    // `*`: any host name; resolveAndCheck still refuses private, loopback and link-local addresses.
+    // `*`: any host name; the address rule still refuses non-public addresses when connecting.
     if (e === '*') return true;
     return e.startsWith('.') ? host.endsWith(e) && host.length > e.length : host === e;
   });
 }
 
-export type AddressClass = 'public' | 'loopback' | 'private' | 'link-local' | 'unspecified' | 'multicast' | 'reserved';
-
-function classifyV4(addr: string): AddressClass {
-  const [a, b] = addr.split('.').map(Number);
-  if (a === 127) return 'loopback';
-  if (a === 0) return 'unspecified';
-  if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)) return 'private';
-  if (a === 100 && b >= 64 && b <= 127) return 'private'; // carrier-grade NAT
-  if (a === 169 && b === 254) return 'link-local'; // includes cloud metadata endpoints
-  if (a >= 224 && a <= 239) return 'multicast';
-  if (a >= 240 || (a === 192 && b === 0) || (a === 198 && (b === 18 || b === 19))) return 'reserved';
-  return 'public';
-}
-
-/** The eight 16-bit groups of an IPv6 address (embedded IPv4 tail included). */
-function v6Groups(addr: string): number[] {
-  let s = addr.split('%')[0];
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(s);
-  if (v4) {
-    const o = v4[1].split('.').map(Number);
-    s = s.slice(0, -v4[1].length) + `${((o[0] << 8) | o[1]).toString(16)}:${((o[2] << 8) | o[3]).toString(16)}`;
-  }
-  const [head, tail] = s.split('::');
-  const h = head ? head.split(':') : [];
-  const t = tail !== undefined && tail ? tail.split(':') : [];
-  const fill = tail !== undefined ? new Array(8 - h.length - t.length).fill('0') : [];
-  return [...h, ...fill, ...t].map((g) => parseInt(g, 16));
-}
-
-export function classifyAddress(addr: string): AddressClass {
-  const family = isIP(addr);
-  if (family === 4) return classifyV4(addr);
-  if (family !== 6) return 'reserved';
-  const g = v6Groups(addr);
-  if (g.every((x) => x === 0)) return 'unspecified';
-  if (g.slice(0, 7).every((x) => x === 0) && g[7] === 1) return 'loopback';
-  // IPv4-mapped (::ffff:a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) addresses reach the IPv4 address.
-  const mapped = g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff;
-  const nat64 = g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0);
-  if (mapped || nat64) return classifyV4(`${g[6] >> 8}.${g[6] & 255}.${g[7] >> 8}.${g[7] & 255}`);
-  if ((g[0] & 0xffc0) === 0xfe80) return 'link-local';
-  if ((g[0] & 0xfe00) === 0xfc00) return 'private';
-  if ((g[0] & 0xff00) === 0xff00) return 'multicast';
-  return 'public';
-}
-
 /** `localhost` or a loopback address (IPv4, IPv6, IPv4-mapped): what `allowLoopback` opens up. */
 export function isLoopbackHost(hostname: string): boolean {
   const host = bareHost(hostname);
-  return host === 'localhost' || (isIP(host) !== 0 && classifyAddress(host) === 'loopback');
+  return host === 'localhost' || (isIP(host) !== 0 && isLocalLoopback(host));
 }
 
 /**
@@ -146,16 +110,81 @@ export function assertUrlAllowed(url: string, policy: UrlPolicy): URL {
   return u;
 }
 
-export type Lookup = (host: string) => Promise<string[]>;
+/** Reaching this address is allowed: a public one, or our own loopback when the policy allows it. The one address rule. */
+export function addressAllowed(address: string, policy: Pick<UrlPolicy, 'allowLoopback'>): boolean {
+  return classifyAddress(address) === 'public' || (policy.allowLoopback && isLocalLoopback(address));
+}
 
-const systemLookup: Lookup = async (host) => (await dns.lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+/** Error code of a refused address; SDKs that rewrap errors keep it (the Azure SDK's RestError does). */
+export const BLOCKED_BY_POLICY = 'ERR_BLOCKED_BY_POLICY';
 
 /**
- * Resolves the URL's host and refuses it when any address is internal (private, link-local,
- * multicast…; loopback too unless the policy allows it), so DNS cannot point us at internal
- * services. Returns the addresses. `file:` URLs have nothing to resolve.
+ * A host whose addresses may not be reached. The message names the host as the publisher gave it,
+ * never the address; it is raised before a connection is attempted, so it cannot tell an open port
+ * from a closed one.
  */
-export async function resolveAndCheck(target: URL | string, policy: UrlPolicy, lookup: Lookup = systemLookup): Promise<string[]> {
+export class BlockedByPolicyError extends UrlPolicyError {
+  override name = 'BlockedByPolicyError';
+  readonly code = BLOCKED_BY_POLICY;
+  constructor(
+    readonly host: string,
+    url?: URL,
+  ) {
+    super(`${url ? `${redactUrl(url)}: ` : ''}the host ${bareHost(host)} is blocked by policy: only public internet addresses can be reached.`);
+  }
+}
+
+/** The error, or one it wraps (fetch's `cause`), is a refused address. */
+export function isBlockedByPolicy(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === BLOCKED_BY_POLICY) return true;
+  }
+  return false;
+}
+
+function connectGuard(policy: UrlPolicy): ConnectGuard {
+  return {
+    resolve: policy.resolver ?? systemResolver,
+    check: (address, host) => {
+      if (!addressAllowed(address, policy)) throw new BlockedByPolicyError(host);
+    },
+  };
+}
+
+// One transport per policy (and protocol), so connections are reused between requests.
+const dispatchers = new WeakMap<UrlPolicy, Agent>();
+const nodeAgents = new WeakMap<UrlPolicy, Map<boolean, HttpAgent>>();
+
+/**
+ * A Node http(s) agent whose connections pass the policy's address rule at connect time, for an
+ * SDK with its own HTTP client (the Azure Table client); `url` picks http or https.
+ */
+export function policyNodeAgent(policy: UrlPolicy, url: URL): HttpAgent {
+  const secure = url.protocol === 'https:';
+  const byProtocol = nodeAgents.get(policy) ?? new Map<boolean, HttpAgent>();
+  nodeAgents.set(policy, byProtocol);
+  let agent = byProtocol.get(secure);
+  if (!agent) byProtocol.set(secure, (agent = guardedNodeAgent(connectGuard(policy), secure)));
+  return agent;
+}
+
+/**
+ * fetch whose every connection passes the policy's address rule at connect time (the host list,
+ * scheme and redirects are `assertUrlAllowed`'s and `policedFetch`'s business). Redirects are not followed.
+ */
+export function guardedFetch(url: URL | string, init: RequestInit, policy: UrlPolicy): Promise<Response> {
+  let dispatcher = dispatchers.get(policy);
+  if (!dispatcher) dispatchers.set(policy, (dispatcher = guardedDispatcher(connectGuard(policy))));
+  return undiciFetch(url, { ...(init as UndiciRequestInit), redirect: 'manual', dispatcher }) as unknown as Promise<Response>;
+}
+
+/**
+ * For a URL someone else fetches (Azure's server-side copy): resolves the host and refuses it
+ * unless every address is allowed. Our own connections are checked at connect time instead
+ * (`guardedFetch`, `policyNodeAgent`): a check ahead of the connect cannot stop DNS answering
+ * differently when the connection is made. `file:` URLs have nothing to resolve.
+ */
+export async function resolveAndCheck(target: URL | string, policy: UrlPolicy, resolve: Resolver = policy.resolver ?? systemResolver): Promise<string[]> {
   const url = typeof target === 'string' ? assertUrlAllowed(target, policy) : target;
   if (url.protocol === 'file:') return [];
   const host = bareHost(url.hostname);
@@ -163,17 +192,13 @@ export async function resolveAndCheck(target: URL | string, policy: UrlPolicy, l
   if (isIP(host)) addresses = [host];
   else {
     try {
-      addresses = await lookup(host);
+      addresses = await resolve(host);
     } catch {
       throw new UrlFetchError(`${redactUrl(url)}: the host name ${host} could not be resolved.`);
     }
     if (addresses.length === 0) throw new UrlFetchError(`${redactUrl(url)}: the host name ${host} has no addresses.`);
   }
-  for (const a of addresses) {
-    const cls = classifyAddress(a);
-    if (cls === 'public' || (cls === 'loopback' && policy.allowLoopback)) continue;
-    throw new UrlPolicyError(`${redactUrl(url)}: the host ${host} resolves to a ${cls} address, which is not allowed.`);
-  }
+  if (!addresses.every((a) => addressAllowed(a, policy))) throw new BlockedByPolicyError(host, url);
   return addresses;
 }
 
@@ -192,7 +217,6 @@ export interface PolicedFetchOptions {
   /** Most body bytes accepted; more is an error (or, with `head`, cut off). */
   maxBytes: number;
   signal?: AbortSignal;
-  lookup?: Lookup;
 }
 
 /** A response whose body is read under a byte budget. */
@@ -263,9 +287,9 @@ export class PolicedResponse {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /**
- * fetch under the policy: every URL (redirect targets included) passes `assertUrlAllowed` and
- * `resolveAndCheck`; at most 3 redirects, and only within the same host; a timeout of
- * `policy.timeoutMs` over the whole exchange, body included.
+ * fetch under the policy: every URL (redirect targets included) passes `assertUrlAllowed`, and
+ * every connection the address rule (`guardedFetch`); at most 3 redirects, and only within the
+ * same host; a timeout of `policy.timeoutMs` over the whole exchange, body included.
  */
 export async function policedFetch(url: string, init: RequestInit, policy: UrlPolicy, opts: PolicedFetchOptions): Promise<PolicedResponse> {
   let current = assertUrlAllowed(url, policy);
@@ -280,8 +304,10 @@ export async function policedFetch(url: string, init: RequestInit, policy: UrlPo
     const aborted = callers.find((s) => s.aborted);
     if (aborted) return aborted.reason instanceof Error ? aborted.reason : new Error('aborted');
     if (err instanceof UrlPolicyError || err instanceof UrlFetchError) return err;
-    if (timeout.aborted) return new UrlFetchError(`${redactUrl(current)}: no complete answer within ${policy.timeoutMs} ms.`);
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    if (cause instanceof BlockedByPolicyError) return new BlockedByPolicyError(cause.host, current);
+    if (timeout.aborted) return new UrlFetchError(`${redactUrl(current)}: no complete answer within ${policy.timeoutMs} ms.`);
+    if (cause?.code === 'ENOTFOUND') return new UrlFetchError(`${redactUrl(current)}: the host name ${bareHost(current.hostname)} could not be resolved.`);
     const why = cause?.code ?? cause?.message ?? (err as Error | undefined)?.message ?? String(err);
     return new UrlFetchError(`${redactUrl(current)}: the request failed (${why}).`);
   };
@@ -289,8 +315,7 @@ export async function policedFetch(url: string, init: RequestInit, policy: UrlPo
   for (let hop = 0; ; hop++) {
     let res: Response;
     try {
-      await resolveAndCheck(current, policy, opts.lookup);
-      res = await fetch(current, { ...init, method, body, redirect: 'manual', signal });
+      res = await guardedFetch(current, { ...init, method, body, signal }, policy);
     } catch (err) {
       throw mapError(err);
     }

@@ -5,9 +5,11 @@
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { RunKey, RunRef } from '../../domain/pipeline';
 import type { ProductPage } from '../product-page/model';
+import { renderProductPageHtml } from '../product-page/render-html';
 import { readJson, readText, writeJson } from './json-blobs';
 import { CONTAINERS, livePointerBlobName, previewPageBlobName, previewPointerBlobName } from './layout';
 import { mapLimit } from '../map-limit';
+import { publicBlobUrl } from './public-url';
 import { statusOf } from './rest-errors';
 
 export interface PreviewPointer {
@@ -69,7 +71,7 @@ export async function readPreviewPage(
     readJson<ProductPage>(blobs, CONTAINERS.preview, found.pointer.pageJson),
     readText(blobs, CONTAINERS.preview, found.pointer.pageHtml),
   ]);
-  return page && html !== undefined ? { pointer: found.pointer, page, html } : undefined;
+  return page && html !== undefined ? { pointer: found.pointer, ...servable(page, html) } : undefined;
 }
 
 /** Deletes the run's preview page and, if it still points at this run, the pointer. Returns blobs deleted. */
@@ -117,7 +119,20 @@ export async function readLivePage(
   const pointer = await readJson<LivePointer>(blobs, CONTAINERS.live, livePointerBlobName(publisherId, offerId));
   if (!pointer) return undefined;
   const [page, html] = await Promise.all([readJson<ProductPage>(blobs, CONTAINERS.live, pointer.pageJson), readText(blobs, CONTAINERS.live, pointer.pageHtml)]);
-  return page && html !== undefined ? { page, html } : undefined;
+  return page && html !== undefined ? servable(page, html) : undefined;
+}
+
+/**
+ * The page as it may be served. Pages written before every URL on them was made public could
+ * carry credentials: replica URLs with a region's SAS, logos hot-linked with the publisher's SAS.
+ * Such a page is served cleaned (replica URLs without query, those logos left out) with its HTML
+ * rendered again from the cleaned JSON; a page of this version is served as stored.
+ */
+function servable(page: ProductPage, html: string): { page: ProductPage; html: string } {
+  const logos = Object.fromEntries(Object.entries(page.logos ?? {}).filter(([, url]) => !/[?#]/.test(url)));
+  const deployFrom = page.deployFrom?.map((r) => ({ ...r, images: r.images.map((i) => ({ ...i, url: publicBlobUrl(i) })) }));
+  const clean: ProductPage = { ...page, logos, ...(deployFrom ? { deployFrom } : {}) };
+  return JSON.stringify(clean) === JSON.stringify(page) ? { page, html } : { page: clean, html: renderProductPageHtml(clean) };
 }
 
 /** Every live offer, sorted by publisher and offer id. */

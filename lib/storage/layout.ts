@@ -14,6 +14,8 @@ export const CONTAINERS = {
   preview: 'catalog-preview',
   /** The live product page of each offer, promoted at Go live. */
   live: 'catalog-live',
+  /** Files a run's pages show (logos), copied from the publisher's storage and served by the API. */
+  catalogAssets: 'catalog-assets',
 } as const;
 
 /** A region's replicas, in that region's account; the container is named for the region so accounts can be shared. */
@@ -36,6 +38,11 @@ export function reportBlobName(ref: RunRef, report: 'certify' | 'provision' | 'l
 
 export function previewPageBlobName(ref: Pick<RunRef, 'publisherId' | 'offerId' | 'runId'>, ext: 'json' | 'html'): string {
   return `${runPrefix(ref)}page.${ext}`;
+}
+
+/** A run's copy of one of the offer's logos (its pages link to the API route that serves it). */
+export function logoBlobName(ref: Pick<RunRef, 'publisherId' | 'offerId' | 'runId'>, kind: string): string {
+  return `${runPrefix(ref)}logos/${kind}.png`;
 }
 
 /** Points at the newest preview run of an offer, so the preview endpoint finds it in one read. */

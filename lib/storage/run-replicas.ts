@@ -1,11 +1,12 @@
 /**
  * A run's replicas across the regions' accounts: listing them, and removing everything a run
- * created (replicas and preview page). Shared by provision (report, cleanup on failure or cancel)
+ * created (replicas, preview page, copied logos). Shared by provision (report, cleanup on failure or cancel)
  * and live (retention of old versions).
  */
 import type { BlobServiceClient, PageBlobClient } from '@azure/storage-blob';
 import type { RunKey } from '../../domain/pipeline';
 import { mapLimit } from '../map-limit';
+import { deleteRunAssets } from './catalog-assets';
 import { deletePreviewOfRun } from './catalog';
 import { runPrefix } from './layout';
 import type { RegionAccounts } from './region-accounts';
@@ -44,10 +45,15 @@ export async function listRunReplicas(deps: ReplicaStores, ref: RunKey, region: 
 }
 
 /**
- * Removes what a run created: its replicas in every region (pending copies aborted first) and its
- * preview page, plus the preview pointer if it still points at this run. Missing things are fine.
+ * Removes what a run created: its replicas in every region (pending copies aborted first), its
+ * preview page, plus the preview pointer if it still points at this run, and its copied logos.
+ * Missing things are fine.
  */
-export async function cleanupRun(deps: ReplicaStores, ref: RunKey, regions: string[]): Promise<{ replicasDeleted: number; previewDeleted: number }> {
+export async function cleanupRun(
+  deps: ReplicaStores,
+  ref: RunKey,
+  regions: string[],
+): Promise<{ replicasDeleted: number; previewDeleted: number; assetsDeleted: number }> {
   let replicasDeleted = 0;
   await mapLimit(regions, deps.config.provisionConcurrency, async (region) => {
     const { container: c, replicas } = await listRunReplicas(deps, ref, region);
@@ -58,5 +64,7 @@ export async function cleanupRun(deps: ReplicaStores, ref: RunKey, regions: stri
     }
   });
   const previewDeleted = await deletePreviewOfRun(deps.blobs, ref);
-  return { replicasDeleted, previewDeleted };
+  // After the page: while a page of the run is served, its logos must be too.
+  const assetsDeleted = await deleteRunAssets(deps.blobs, ref);
+  return { replicasDeleted, previewDeleted, assetsDeleted };
 }

@@ -208,13 +208,21 @@ describe('HTTP API contract', () => {
     const documented = Object.entries(doc.body.paths as Record<string, object>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
     expect(documented.sort()).toEqual(Object.values(API_ROUTES).map((r) => `${r.method} ${r.path}`).sort());
     // Each route reaches its handler (whatever it answers to these ids), not the "No route" fallback.
-    const ids = { publisherId: 'contoso', offerId: uniqueOfferId('routes') };
+    const ids = { publisherId: 'contoso', offerId: uniqueOfferId('routes'), runId: '0194d3c2-0000-7000-8000-000000000000', logoKind: 'small' };
     for (const route of Object.keys(API_ROUTES) as ApiRoute[]) {
       const { method } = API_ROUTES[route];
       const r = await call(stack, method.toUpperCase(), apiPath(route, ids), { body: method === 'post' ? {} : undefined });
       expect([route, r.status === 404 && /^No route/.test(r.body?.error?.message ?? '')]).toEqual([route, false]);
     }
     // The workflow's links use the same table: test/integration/workflow-logic.test.ts.
+  });
+
+  it('serves a run\'s logos without a key: 404 for none, 400 for a kind that is not one', async () => {
+    const ids = { publisherId: 'contoso', offerId: uniqueOfferId('logo'), runId: '0194d3c2-0000-7000-8000-000000000000' };
+    const none = await call(stack, 'GET', apiPath('catalogLogo', { ...ids, logoKind: 'small' }), { key: null });
+    expect([none.status, none.body.error.code]).toEqual([404, 'NotFound']);
+    const bad = await call(stack, 'GET', apiPath('catalogLogo', { ...ids, logoKind: 'huge' }), { key: null });
+    expect([bad.status, bad.body.error.code]).toEqual([400, 'InvalidRequest']);
   });
 
   it('healthz is 503 when Temporal cannot be reached', async () => {

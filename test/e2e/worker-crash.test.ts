@@ -34,6 +34,8 @@ describe('a replication worker killed during provision', () => {
         AZURE_STORAGE_CONNECTION_STRING: s.storageConnectionString,
         SMTP_URL: s.smtpUrl,
         URL_ALLOW_LOOPBACK: 'true',
+        // The stack's key: this worker reads the offer snapshots the stack's API sealed.
+        OFFER_SECRETS_KEY: stack.config.offerSecretsKey!.toString('base64'),
         WORKER_ROLES: 'io',
         TASK_QUEUE: stack.config.taskQueue,
         IO_TASK_QUEUE: stack.config.ioTaskQueue,

@@ -30,6 +30,17 @@ export async function uploadLinuxImage(blobs: BlobServiceClient, overrides: Tree
   }
 }
 
+/** A disk image `build` writes (e.g. a crafted one from test/fixtures/ext4-image.ts), uploaded as a page blob. */
+export async function uploadDiskImage(blobs: BlobServiceClient, build: (file: string) => Promise<unknown>): Promise<string> {
+  const file = path.join(os.tmpdir(), `e2e-${randomUUID()}.vhd`);
+  try {
+    await build(file);
+    return await uploadVhdAsPageBlob(blobs, CONTAINER, `images/${path.basename(file)}`, file);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
 /** A bare VHD (footer only, no partitions): for checks at the VHD level, which fail before the layers below. */
 export async function uploadVhd(blobs: BlobServiceClient, opts: Partial<VhdFixtureOptions> = {}): Promise<string> {
   const file = path.join(os.tmpdir(), `e2e-${randomUUID()}.vhd`);

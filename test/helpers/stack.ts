@@ -14,8 +14,10 @@ import { createActivityDeps } from '../../activities/deps';
 import type { RegionAccounts } from '../../lib/storage/region-accounts';
 import { createApp } from '../../api/app';
 import { PublishGateway } from '../../api/publish-gateway';
+import { answerProtocolErrors } from '../../api/protocol-errors';
 import { createWorkers } from '../../workers/create-workers';
 import { testServices } from './services';
+import { TEST_OFFER_SECRETS_KEY } from './offer-secrets';
 import { workflowBundleFile } from './workflow-bundle';
 
 export const PUBLISHER_KEY = 'test-contoso-key';
@@ -47,6 +49,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     PUBLISHER_API_KEYS: `contoso:${PUBLISHER_KEY},fabrikam:${OTHER_PUBLISHER_KEY}`,
     OPERATOR_API_KEYS: OPERATOR_KEY,
     URL_ALLOW_LOOPBACK: 'true',
+    OFFER_SECRETS_KEY: TEST_OFFER_SECRETS_KEY,
     REGIONS: 'eastus,westeurope,japaneast',
     PORT: '0',
     TASK_QUEUE: `test-${suffix}`,
@@ -82,6 +85,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   });
   const server: Server = await new Promise((resolve) => {
     const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
+    answerProtocolErrors(srv);
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   config.publicBaseUrl = baseUrl;

@@ -26,6 +26,7 @@ import {
   type LeadReceiver,
 } from '../fixtures/lead-receivers';
 import { testServices } from '../helpers/services';
+import { TEST_OFFER_SECRETS_KEY } from '../helpers/offer-secrets';
 import { ErrorType } from '../../domain/errors';
 
 const policy = { allowedHosts: [] as string[], allowLoopback: true, timeoutMs: 5000 };
@@ -134,7 +135,7 @@ describe('Salesforce Web-to-Lead', () => {
   it('form-POSTs the marker lead with the oid', async () => {
     const r = await track(startSalesforceReceiver());
     const endpoint = `${r.url}/servlet/servlet.WebToLead?encoding=UTF-8`;
-    const outcome = await sendSalesforceTestLead({ orgId }, lead, 5000, now, endpoint);
+    const outcome = await sendSalesforceTestLead({ orgId }, lead, policy, now, endpoint);
     expect(outcome).toMatchObject({ destination: `Salesforce org ${orgId}`, at: now.toISOString(), delivered: true });
     expect(outcome.detail).toMatch(/does not confirm/);
     expect(r.requests[0].headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
@@ -157,19 +158,19 @@ describe('Salesforce Web-to-Lead', () => {
     const r = await track(startSalesforceReceiver());
     const endpoint = `${r.url}/servlet/servlet.WebToLead?encoding=UTF-8`;
     for (const bad of ['', 'ABC', '001000000000000AAA']) {
-      await expect(sendSalesforceTestLead({ orgId: bad }, lead, 5000, now, endpoint)).rejects.toMatchObject({ type: ErrorType.LeadDestinationInvalid, nonRetryable: true });
+      await expect(sendSalesforceTestLead({ orgId: bad }, lead, policy, now, endpoint)).rejects.toMatchObject({ type: ErrorType.LeadDestinationInvalid, nonRetryable: true });
     }
     expect(r.requests).toHaveLength(0);
 
-    const refused = await failure(sendSalesforceTestLead({ orgId }, lead, 5000, now, `${r.url}/wrong/path`));
+    const refused = await failure(sendSalesforceTestLead({ orgId }, lead, policy, now, `${r.url}/wrong/path`));
     expect(refused).toMatchObject({ type: ErrorType.LeadDestinationRejected, nonRetryable: true });
     expect(refused.message).toMatch(/HTTP 404.*Web-to-Lead/);
 
     r.failNext(502);
-    const err = await failure(sendSalesforceTestLead({ orgId }, lead, 5000, now, endpoint));
+    const err = await failure(sendSalesforceTestLead({ orgId }, lead, policy, now, endpoint));
     expect(isRetryable(err)).toBe(true);
     expect(err.message).toMatch(/HTTP 502/);
-    const down = await failure(sendSalesforceTestLead({ orgId }, lead, 5000, now, `${await closedPort()}/servlet/servlet.WebToLead`));
+    const down = await failure(sendSalesforceTestLead({ orgId }, lead, policy, now, `${await closedPort()}/servlet/servlet.WebToLead`));
     expect(isRetryable(down)).toBe(true);
   });
 });
@@ -359,7 +360,7 @@ describe('validate and the lead senders: one rule per id', () => {
   async function senderAccepts(dest: Dest, closed: string): Promise<boolean> {
     const sent =
       dest.type === 'Salesforce'
-        ? sendSalesforceTestLead(dest, lead, 5000, now, `${closed}/servlet/servlet.WebToLead`)
+        ? sendSalesforceTestLead(dest, lead, policy, now, `${closed}/servlet/servlet.WebToLead`)
         : dest.type === 'Marketo'
           ? sendMarketoTestLead(dest, lead, policy, now, closed)
           : sendDynamics365TestLead(dest as Parameters<typeof sendDynamics365TestLead>[0], lead, policy, now, closed);
@@ -417,7 +418,9 @@ describe('validate and the lead senders: one rule per id', () => {
 
 describe('packageOffer with an Https destination', () => {
   const s = testServices();
-  const deps = createActivityDeps(loadConfig({ AZURE_STORAGE_CONNECTION_STRING: s.storageConnectionString, SMTP_URL: s.smtpUrl, URL_ALLOW_LOOPBACK: 'true' }));
+  const deps = createActivityDeps(
+    loadConfig({ AZURE_STORAGE_CONNECTION_STRING: s.storageConnectionString, SMTP_URL: s.smtpUrl, URL_ALLOW_LOOPBACK: 'true', OFFER_SECRETS_KEY: TEST_OFFER_SECRETS_KEY }),
+  );
   const plan: PublishPlan = { title: 'Contoso Web Appliance', disks: [], osFamilyBySku: { standard: 'Linux' }, leadDestinationType: 'Https' };
 
   async function newRun(leadDestination: OfferDraft['leadDestination']): Promise<RunRef> {
@@ -430,7 +433,7 @@ describe('packageOffer with an Https destination', () => {
       leadDestination,
       skus: [{ skuId: 'standard', title: 'Standard', os: { family: 'Linux', type: 'Ubuntu', friendlyName: 'Ubuntu 22.04 LTS' } }],
     };
-    const offerRef = await saveOfferSnapshot(deps.blobs, 'contoso', offerId, draft);
+    const offerRef = await saveOfferSnapshot(deps, 'contoso', offerId, draft);
     return { publisherId: 'contoso', offerId, workflowId: `publish/contoso/${offerId}`, runId: randomUUID(), offerRef };
   }
 

@@ -1,4 +1,4 @@
-/** Packaging: product page, preview pointer, sanitizer, and the AzureTable test lead in Azurite. */
+/** Packaging: product page, logos copied into the catalog, preview pointer, sanitizer, and the AzureTable test lead in Azurite. */
 import { randomUUID } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
 import { ApplicationFailure } from '@temporalio/common';
@@ -14,12 +14,16 @@ import { readPreviewPage, readPreviewPointer } from '../../lib/storage/catalog';
 import { readJson, readText } from '../../lib/storage/json-blobs';
 import { CONTAINERS, previewPageBlobName, reportBlobName } from '../../lib/storage/layout';
 import { saveOfferSnapshot } from '../../lib/storage/offer-snapshots';
+import { cleanupRun } from '../../lib/storage/run-replicas';
+import { uploadBlockBlob, uploadSampleLogos } from '../../samples/azure-upload';
+import { pngBuffer } from '../../samples/png-writer';
 import { testServices } from '../helpers/services';
+import { TEST_OFFER_SECRETS_KEY } from '../helpers/offer-secrets';
 import { ErrorType } from '../../domain/errors';
 
 function makeDeps(env: Record<string, string> = {}): ActivityDeps {
   const s = testServices();
-  return createActivityDeps(loadConfig({ AZURE_STORAGE_CONNECTION_STRING: s.storageConnectionString, SMTP_URL: s.smtpUrl, URL_ALLOW_LOOPBACK: 'true', ...env }));
+  return createActivityDeps(loadConfig({ AZURE_STORAGE_CONNECTION_STRING: s.storageConnectionString, SMTP_URL: s.smtpUrl, URL_ALLOW_LOOPBACK: 'true', OFFER_SECRETS_KEY: TEST_OFFER_SECRETS_KEY, ...env }));
 }
 
 /** A deployment that restricts where lead endpoints may be (the default, `*`, allows any public host). */
@@ -78,6 +82,11 @@ describe('packageOffer', () => {
   const deps = makeDeps();
   const s = testServices();
   const subscription = '6F1A2B3C-0000-4000-8000-00000000ABCD';
+  /** The publisher's small logo, behind a read SAS, in the publisher's own container. */
+  let smallLogo: string;
+  beforeAll(async () => {
+    smallLogo = (await uploadSampleLogos(deps.blobs, 'publisher-uploads', `package-${randomUUID().slice(0, 8)}`)).small;
+  });
 
   function offerWith(leadDestination: OfferDraft['leadDestination']): OfferDraft {
     return {
@@ -88,7 +97,7 @@ describe('packageOffer', () => {
         '<p>Fast &amp; <b>safe</b>.</p><script>steal()</script><p onclick="steal()">Click</p>' +
         '<a href="javascript:steal()">bad</a> <a href="https://contoso.com/docs">docs</a>',
       categories: ['networking'],
-      logos: { small: 'https://contoso.blob.core.windows.net/logos/s.png', medium: 'javascript:alert(1)' },
+      logos: { small: smallLogo, medium: 'javascript:alert(1)' },
       privacyPolicyUrl: 'https://contoso.com/privacy',
       termsOfUse: 'Use it well.',
       usefulLinks: [{ name: 'Guide', url: 'https://contoso.com/guide' }],
@@ -123,7 +132,7 @@ describe('packageOffer', () => {
 
   async function newRun(draft: OfferDraft): Promise<RunRef> {
     const offerId = `offer-${randomUUID().slice(0, 8)}`;
-    const offerRef = await saveOfferSnapshot(deps.blobs, 'contoso', offerId, draft);
+    const offerRef = await saveOfferSnapshot(deps, 'contoso', offerId, draft);
     return { publisherId: 'contoso', offerId, workflowId: `publish/contoso/${offerId}`, runId: randomUUID(), offerRef };
   }
 
@@ -136,11 +145,13 @@ describe('packageOffer', () => {
     expect(result.pageRef).toBe(previewPageBlobName(ref, 'json'));
     const page = (await readJson<ProductPage>(deps.blobs, CONTAINERS.preview, result.pageRef))!;
     const html = (await readText(deps.blobs, CONTAINERS.preview, previewPageBlobName(ref, 'html')))!;
+    // The logo is ours: a copy in the catalog's storage, served by the API; the publisher's URL (and SAS) is nowhere.
+    const logoUrl = `${deps.config.publicBaseUrl}/api/catalog-assets/contoso/${ref.offerId}/${ref.runId}/logos/small`;
     expect(page).toMatchObject({
       title: 'Contoso <Web> Appliance',
       stage: 'preview',
       previewUrl,
-      logos: { small: 'https://contoso.blob.core.windows.net/logos/s.png' },
+      logos: { small: logoUrl },
       support: { email: 'support@contoso.com', url: 'https://contoso.com/support' },
       usefulLinks: [{ name: 'Guide', url: 'https://contoso.com/guide' }],
       regions: ['eastus', 'westeurope'],
@@ -159,11 +170,14 @@ describe('packageOffer', () => {
       diskVersions: [{ version: '1.0.0', diskCount: 2, dataDiskCount: 1 }],
       regions: ['eastus', 'westeurope'],
     });
+    expect(Object.keys(page.logos)).toEqual(['small']);
     for (const doc of [JSON.stringify(page), html]) {
-      expect(doc).not.toMatch(/SECRETSIG|vhd|eng-private|Eng Secret|steal|javascript:|AccountKey|6f1a2b3c/i);
+      expect(doc).not.toMatch(/SECRETSIG|sig=|publisher-uploads|vhd|eng-private|Eng Secret|steal|javascript:|AccountKey|6f1a2b3c/i);
     }
+    const copy = await deps.blobs.getContainerClient(CONTAINERS.catalogAssets).getBlobClient(`contoso/${ref.offerId}/${ref.runId}/logos/small.png`).downloadToBuffer();
+    expect(copy.equals(pngBuffer(48, 48))).toBe(true);
     expect(html).toContain('<h1>Contoso &lt;Web&gt; Appliance</h1>');
-    expect(html).toContain('<img src="https://contoso.blob.core.windows.net/logos/s.png"');
+    expect(html).toContain(`<img src="${logoUrl}"`);
     expect(html).not.toMatch(/<script/i);
     expect(html).toContain('Ubuntu 22.04 LTS');
 
@@ -236,6 +250,30 @@ describe('packageOffer', () => {
     expect(html).toContain(`<tr><td rowspan="2">westeurope</td><td>standard 1.0.0 OS disk</td><td><code>${replica('westeurope', 'os.vhd')}</code></td></tr>`);
     expect(html).toContain(`<tr><td>standard 1.0.0 data disk, LUN 0</td><td><code>${replica('westeurope', 'data0.vhd')}</code></td></tr>`);
     expect(html).not.toMatch(/SECRETSIG|sig=/);
+  });
+
+  it('fails for good on a logo that cannot be copied or is no longer the PNG validate accepted, and removes copies with the run', async () => {
+    const gone = smallLogo.replace(/logo-48x48\.png/, 'no-such-logo.png');
+    const missing = await newRun({ ...offerWith(null), logos: { small: gone } });
+    const err = (await packageOffer(deps, missing, plan, ['eastus'], 'http://x/preview').catch((e: unknown) => e)) as ApplicationFailure;
+    expect(err).toMatchObject({ type: ErrorType.LogoNotReadable, nonRetryable: true });
+    expect(err.message).toMatch(/^The small logo at logos\.small could not be copied into the catalog \(HTTP 404\)/);
+    expect(err.message).not.toMatch(/sig=/);
+    expect(await readPreviewPointer(deps.blobs, 'contoso', missing.offerId)).toBeUndefined();
+
+    const wrongSize = await uploadBlockBlob(deps.blobs, 'publisher-uploads', `package-${randomUUID().slice(0, 8)}/logo.png`, pngBuffer(90, 90), 'image/png');
+    const changed = await newRun({ ...offerWith(null), logos: { small: wrongSize } });
+    await expect(packageOffer(deps, changed, plan, ['eastus'], 'http://x/preview')).rejects.toMatchObject({
+      type: ErrorType.LogoNotReadable,
+      message: 'The small logo at logos.small changed since validation and now is 90×90 pixels: it must be exactly 48×48 pixels; then publish again.',
+    });
+
+    const ok = await newRun(offerWith(null));
+    await packageOffer(deps, ok, plan, ['eastus'], 'http://x/preview');
+    const assets = deps.blobs.getContainerClient(CONTAINERS.catalogAssets);
+    expect(await assets.getBlobClient(`contoso/${ok.offerId}/${ok.runId}/logos/small.png`).exists()).toBe(true);
+    expect(await cleanupRun(deps, ok, ['eastus'])).toMatchObject({ assetsDeleted: 1 });
+    expect(await assets.getBlobClient(`contoso/${ok.offerId}/${ok.runId}/logos/small.png`).exists()).toBe(false);
   });
 
   it('fails for good on rejected credentials, names what to check, never echoes the key, and publishes no preview', async () => {

@@ -19,6 +19,7 @@ import { certifyImages } from '../../activities/certify';
 import { buildPlan } from '../../lib/offer/plan';
 import type { CertificationReport } from '../../domain/certification';
 import { testServices } from '../helpers/services';
+import { TEST_OFFER_SECRETS_KEY } from '../helpers/offer-secrets';
 import { MiB } from '../../domain/units';
 import { ErrorType } from '../../domain/errors';
 
@@ -30,7 +31,7 @@ const REGIONS = ['australiaeast', 'brazilsouth', 'norwayeast'];
 function makeDeps(): ActivityDeps {
   const s = testServices();
   return createActivityDeps(
-    loadConfig({ AZURE_STORAGE_CONNECTION_STRING: s.storageConnectionString, SMTP_URL: s.smtpUrl, URL_ALLOW_LOOPBACK: 'true', PROVISION_CONCURRENCY: '3' }),
+    loadConfig({ AZURE_STORAGE_CONNECTION_STRING: s.storageConnectionString, SMTP_URL: s.smtpUrl, URL_ALLOW_LOOPBACK: 'true', PROVISION_CONCURRENCY: '3', OFFER_SECRETS_KEY: TEST_OFFER_SECRETS_KEY }),
   );
 }
 
@@ -86,7 +87,7 @@ describe('provision', () => {
 
   async function newRun(draft: OfferDraft = offer): Promise<RunRef> {
     const offerId = `offer-${randomUUID().slice(0, 8)}`;
-    const offerRef = await saveOfferSnapshot(deps.blobs, 'contoso', offerId, draft);
+    const offerRef = await saveOfferSnapshot(deps, 'contoso', offerId, draft);
     return { publisherId: 'contoso', offerId, workflowId: `publish/contoso/${offerId}`, runId: randomUUID(), offerRef };
   }
 
@@ -142,10 +143,10 @@ describe('provision', () => {
     }
     expect(JSON.stringify(report)).not.toContain('sig=');
 
-    expect(await cleanupRun(deps, ref, REGIONS)).toEqual({ replicasDeleted: 6, previewDeleted: 0 });
+    expect(await cleanupRun(deps, ref, REGIONS)).toEqual({ replicasDeleted: 6, previewDeleted: 0, assetsDeleted: 0 });
     for (const region of REGIONS) expect(await listNames(deps.regionAccounts.replicas(region), runPrefix(ref))).toEqual([]);
     // Idempotent, and regions never written to are fine.
-    expect(await cleanupRun(deps, ref, [...REGIONS, 'westus3'])).toEqual({ replicasDeleted: 0, previewDeleted: 0 });
+    expect(await cleanupRun(deps, ref, [...REGIONS, 'westus3'])).toEqual({ replicasDeleted: 0, previewDeleted: 0, assetsDeleted: 0 });
   });
 
   it('on cancel mid-way aborts the copy and leaves no unfinished replica', async () => {
@@ -281,11 +282,12 @@ describe('a region whose account refuses us', () => {
       loadConfig({
         AZURE_STORAGE_CONNECTION_STRING: s.storageConnectionString,
         URL_ALLOW_LOOPBACK: 'true',
+        OFFER_SECRETS_KEY: TEST_OFFER_SECRETS_KEY,
         REGIONS: 'eastus',
         REGION_STORAGE: JSON.stringify({ eastus: `DefaultEndpointsProtocol=http;AccountName=${name};AccountKey=${wrongKey};BlobEndpoint=${origin}/${name};` }),
       }),
     );
-    const offerRef = await saveOfferSnapshot(deps.blobs, 'contoso', 'refused', { title: 'x' });
+    const offerRef = await saveOfferSnapshot(deps, 'contoso', 'refused', { title: 'x' });
     const ref = { publisherId: 'contoso', offerId: 'refused', workflowId: 'publish/contoso/refused', runId: randomUUID(), offerRef };
     const err = (await replicateRegion(deps, ref, 'eastus', [], noControl()).catch((e: unknown) => e)) as Error;
     // Ours to fix: retried, and typed so the workflow does not tell the publisher to fix it.

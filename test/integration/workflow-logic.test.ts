@@ -242,6 +242,27 @@ describe('publishOffer workflow logic (time-skipping test server)', () => {
     expect(sent[0].stepName).toBe('Provisioning');
   });
 
+  it('certification that does not finish in 3 attempts fails certify as our problem, not the image\'s, and stops retrying', async () => {
+    let attempts = 0;
+    const { activities, sent } = mockActivities({
+      // As when the worker certifying the image dies each time: the attempts run out on our side.
+      certifyImages: async () => {
+        attempts++;
+        throw new Error('worker lost while reading standard 1.0.0 OS disk');
+      },
+    });
+    const result = await run(activities, {}, async () => undefined);
+    expect(attempts).toBe(3);
+    expect(result).toMatchObject({ status: 'Failed', currentStep: 'certify' });
+    const certify = result.steps.find((s) => s.id === 'certify')!;
+    expect(certify.messages.filter((m) => m.level === 'Error').map((m) => m.text)).toEqual([
+      'Certification did not finish in 3 attempts: a problem on our side stopped this step, not something in the offer. ' +
+        'Our support team has been told. Nothing needs to change: publishing again is safe.',
+    ]);
+    expect(JSON.stringify(result)).not.toContain('worker lost');
+    expect(sent.map((m) => m.event)).toEqual(['internalFailure']);
+  });
+
   it('a cleanup that keeps failing on our side still ends the run, with a warning, so it can be published again', async () => {
     let cleanups = 0;
     const { activities, sent } = mockActivities({

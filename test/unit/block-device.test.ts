@@ -81,6 +81,39 @@ describe.each([
     await expect(d.read(0, 10)).rejects.toThrow('stop now');
     await d.close();
   });
+
+  it('counts cache hits against the served-bytes budget', async () => {
+    const d = await openBlockDevice(url(), { policy: dev, maxBytesServed: 100 * KiB });
+    for (let i = 0; i < 10; i++) await d.read(0, 10 * KiB); // one transfer, then hits
+    expect(d.bytesServed).toBe(100 * KiB);
+    await expect(d.read(0, 1)).rejects.toThrow(/budget of 102400 bytes read from this image \(cache hits included\)/);
+    expect(d.bytesRead).toBeLessThan(100 * KiB);
+    await d.close();
+  });
+
+  it('meets its deadline, turns the event loop and reports progress while reading only cache hits', async () => {
+    const progress: number[] = [];
+    const d = await openBlockDevice(url(), { policy: dev, signal: AbortSignal.timeout(1500), onProgress: (n) => progress.push(n) });
+    await d.read(0, 100);
+    const transferred = d.bytesRead;
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 10);
+    const started = performance.now();
+    try {
+      // Without a check on every read, nothing here would ever see the deadline.
+      await expect((async () => {
+        for (let i = 0; i < 2e7; i++) await d.read(i % 1000, 64);
+      })()).rejects.toThrow(/timeout|aborted/i);
+    } finally {
+      clearInterval(ticker);
+    }
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeLessThan(3000);
+    expect(d.bytesRead).toBe(transferred); // all hits
+    expect(ticks).toBeGreaterThan(elapsed / 10 / 4); // the 10 ms timer kept running
+    expect(progress.length).toBeGreaterThanOrEqual(1); // at least once a second, without transfers
+    await d.close();
+  });
 });
 
 describe('block device over HTTP', () => {

@@ -68,6 +68,7 @@ function memoryDevice(opts: VhdFixtureOptions): BlockDevice {
   return {
     label: 'memory',
     bytesRead: 0,
+    bytesServed: 0,
     size: async () => length,
     read: async (offset, len) => {
       const out = Buffer.alloc(len);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openExtFileSystem } from '../../activities/certify/ext4';
-import { ImageFormatError, type FileSystemReader, type FsNodeType } from '../../activities/certify/image-types';
+import { ImageFormatError, ImageLimitError, type FileSystemReader, type FsNodeType } from '../../activities/certify/image-types';
 import { openBlockDevice, type BlockDevice } from '../../lib/net/block-device';
 import { MiB } from '../../domain/units';
 import { buildTree, debugfs, fileBlocks, freeBlock, inodeOffset, makeImage, patch, SLOW_LINK_TARGET } from '../fixtures/ext4-image';
@@ -253,6 +253,35 @@ describe('damaged and hostile images', () => {
     await makeImage(noType, src, 48, ['-t', 'ext2', '-O', '^filetype']);
     const { fs: fs2 } = await openImage(noType, { maxInodeReads: 50 });
     await expect(fs2!.readdir('/many')).rejects.toThrow(/more than 50 inode reads/);
+  });
+
+  it('looks names up in a directory walked once, not once per name', async () => {
+    const img = join(dir, 'lookups.img');
+    await makeImage(img, src, 48, ['-t', 'ext4', '-b', '1024']);
+    const device = await openBlockDevice(pathToFileURL(img).href, { policy });
+    devices.push(device);
+    let read = 0;
+    const counted: BlockDevice = { ...device, size: () => device.size(), close: () => device.close(), read: (o, n) => ((read += n), device.read(o, n)) };
+    const fs = (await openExtFileSystem(counted))!;
+    const names = (await hostReaddir(join(src, 'many'))).sort();
+    const before = read;
+    for (const name of names) expect((await fs.stat(`/many/${name}`))?.type).toBe('file');
+    expect(await fs.stat('/many/absent')).toBeUndefined();
+    // One walk of /many (~80 KiB of 1 KiB blocks) and an inode per name, not 2000 walks (~80 MiB).
+    expect(read - before).toBeLessThan(2 * MiB);
+  });
+
+  it('refuses to index a directory with too many entries, and drops old indexes to stay in bounds', async () => {
+    const small = (await openImage(ext4, { maxIndexedNames: 1000 })).fs!;
+    await expect(small.stat('/many/file-with-a-longish-name-0001')).rejects.toThrow(/holds more than 1000 entries \(too many entries\)/);
+    await expect(small.stat('/many/file-with-a-longish-name-0001')).rejects.toBeInstanceOf(ImageLimitError);
+    expect((await small.stat('/etc/hostname'))?.type).toBe('file');
+    const tight = (await openImage(ext4, { maxHeldNames: 2010 })).fs!; // /many (2002 names) and / (15) do not fit together
+    for (let i = 0; i < 3; i++) {
+      expect((await tight.stat(`/many/file-with-a-longish-name-${String(i * 997).padStart(4, '0')}`))?.type).toBe('file');
+      expect((await tight.stat('/a/b/c/d/e/f/g/h/deep.txt'))?.type).toBe('file');
+    }
+    await expect(tight.stat('/loop1')).rejects.toBeInstanceOf(ImageLimitError);
   });
 
   it('reads /etc/os-release from a 4 GiB sparse ext4 image with little transfer', async () => {

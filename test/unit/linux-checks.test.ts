@@ -1,6 +1,6 @@
 import type { CertificationCheck } from '../../domain/certification';
 import { linuxChecks } from '../../activities/certify/linux';
-import { compareVersions, parseVersion, shellAssignments, sshdSeconds } from '../../activities/certify/linux/text-formats';
+import { compareVersions, globMatcher, MAX_WORD, parseVersion, shellAssignments, sshdSeconds } from '../../activities/certify/linux/text-formats';
 import { memoryFs, type MemoryTree } from '../fixtures/memory-fs';
 import { elfHeader } from '../../samples/disk-image';
 import { MiB } from '../../domain/units';
@@ -272,12 +272,62 @@ describe('linuxChecks failing one rule at a time', () => {
     expect(check(checks, 'LNX-101').result).toBe('Failed');
   });
 
-  it('caps the homes examined', async () => {
+  it('fails as too many entries past the homes it examines, rather than passing on a sample', async () => {
     const tree = compliant();
     for (let i = 0; i < 1100; i++) tree[`/home/u${i}/.profile`] = '';
     tree['/home/u1099/.bash_history'] = 'z'.repeat(5000);
     const c = check(await run(tree), 'LNX-048');
-    expect(c.actualValue).toMatch(/^1001 home directories checked/);
+    expect(c).toMatchObject({ result: 'Failed', actualValue: '/home: more than 1000 entries (too many entries)' });
+    expect(c.remediation).toMatch(/Remove the extra entries/);
+  });
+});
+
+describe('linuxChecks on crafted trees: bounded work, and the cause named', () => {
+  const tooMany = (c: CertificationCheck) => {
+    expect(c.result).toBe('Failed');
+    expect(c.actualValue).toMatch(/\(too many entries\)$/);
+    expect(c.remediation).toMatch(/Remove the extra entries or links/);
+    return c.actualValue;
+  };
+
+  it('a glob matching more than 100 paths fails its checks instead of reading each', async () => {
+    const tree = compliant();
+    for (let i = 0; i < 101; i++) tree[`/etc/default/grub.d/${i}.cfg`] = 'GRUB_CMDLINE_LINUX="console=ttyS0 earlyprintk=ttyS0 rootdelay=300"\n';
+    const fs = memoryFs(tree);
+    const checks = await linuxChecks(fs, DISK);
+    expect(tooMany(check(checks, 'LNX-040'))).toBe('/etc/default/grub.d/*.cfg: more than 100 paths match (too many entries)');
+    expect(tooMany(check(checks, 'LNX-103'))).toBe('/etc/default/grub.d/*.cfg: more than 100 paths match (too many entries)');
+    expect(fs.accessed.filter((p) => p.startsWith('/etc/default/grub.d/'))).toEqual([]);
+  });
+
+  it('a directory listing past 20000 entries fails as too many entries', async () => {
+    const tree = compliant();
+    for (let i = 0; i < 20001; i++) tree[`/usr/lib/python3.${i}`] = { dir: true };
+    expect(tooMany(check(await run(tree), 'LNX-039'))).toBe('/usr/lib: more than 20000 entries (too many entries)');
+  });
+
+  it('sshd Include lines past 64 files and patterns fail as too many entries', async () => {
+    const sshd = Array.from({ length: 70 }, (_, i) => `Include /etc/ssh/none-${i}.conf\n`).join('') + 'ClientAliveInterval 180\n';
+    expect(tooMany(check(await run(variant({ '/etc/ssh/sshd_config': sshd })), 'LNX-046'))).toMatch(/more than 64 files and Include patterns/);
+  });
+
+  it('judges crafted values in linear time: no regular-expression blow-up, no runaway shell expansion', async () => {
+    const line = 'GRUB_CMDLINE_LINUX="console=ttyS0 earlyprintk=ttyS0 rootdelay=300"\n';
+    const doubling = 'GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX"\n'.repeat(40); // 2^40 × 50 characters unbounded
+    const started = performance.now();
+    const checks = await run(
+      variant({
+        // `(\d+[smhdw]?)+$` backtracked 2^32 ways on this; a regular expression from `*a*a*…b` 10^10.
+        '/etc/ssh/sshd_config': `Include /etc/ssh/x/${'*a'.repeat(10)}b\nClientAliveInterval ${'1'.repeat(32)}x\n`,
+        [`/etc/ssh/x/${'a'.repeat(40)}`]: '',
+        '/etc/default/grub': line + doubling,
+      }),
+    );
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(check(checks, 'LNX-046').actualValue).toMatch(/not a valid time$/);
+    const cmdline = check(checks, 'LNX-040');
+    expect(cmdline.result).toBe('Passed');
+    expect(cmdline.actualValue.length).toBeLessThan(2 * MAX_WORD);
   });
 });
 
@@ -332,6 +382,27 @@ describe('linux parsers', () => {
     expect(sshdSeconds('180')).toBe(180);
     expect(sshdSeconds('3m')).toBe(180);
     expect(sshdSeconds('1m30s')).toBe(90);
+    expect(sshdSeconds('1h1m1')).toBe(3661);
     expect(sshdSeconds('3 minutes')).toBeUndefined();
+    expect(sshdSeconds('1m30')).toBe(90);
+    expect(sshdSeconds('m30')).toBeUndefined();
+  });
+
+  it('matches globs of one path component as the shell does', () => {
+    const m = (glob: string, name: string) => globMatcher(glob)(name);
+    expect(m('*.cfg', '50-cloudimg-settings.cfg')).toBe(true);
+    expect(m('*.cfg', 'x.cfg.bak')).toBe(false);
+    expect(m('python3.*', 'python3.10')).toBe(true);
+    expect(m('python3.*', 'python3')).toBe(false);
+    expect(m('a*b*c', 'axxbyyc')).toBe(true);
+    expect(m('a*b*c', 'axxbyy')).toBe(false);
+    expect(m('**', '')).toBe(true);
+    expect(m('?', '')).toBe(false);
+    expect(m('lib[0-9]?', 'lib64')).toBe(true);
+    expect(m('lib[!0-9]', 'lib6')).toBe(false);
+    expect(m('lib[!0-9]', 'libx')).toBe(true);
+    expect(m('[abc]', 'b')).toBe(true);
+    expect(m('x[', 'x[')).toBe(true); // an unclosed bracket is literal
+    expect(m('a.b', 'axb')).toBe(false); // no regular-expression meaning
   });
 });

@@ -167,7 +167,7 @@ describe('checkReachability', () => {
   });
 
   it('skips the given fields and bounds concurrency', async () => {
-    const urls = Array.from({ length: 8 }, () => server.url('/slow.vhd'));
+    const urls = Array.from({ length: 8 }, (_, i) => server.url(`/slow.vhd?n=${i}`));
     const offer = served({ dataDiskUrls: urls });
     server.reset();
     const got = await checkReachability(offer, dev, { concurrency: 2, skipFields: new Set(['logos.small', 'logos.medium', 'logos.large', 'logos.wide']) });
@@ -175,6 +175,32 @@ describe('checkReachability', () => {
     expect(server.requests.some((r) => r.path.endsWith('.png'))).toBe(false);
     expect(server.requests.filter((r) => r.path === '/slow.vhd')).toHaveLength(8);
     expect(server.maxConcurrent('/slow.vhd')).toBe(2);
+  });
+});
+
+describe('checkReachability on repeated and skipped URLs', () => {
+  it('reads a URL given in many fields once, and reports on each field', async () => {
+    const offer = served({ dataDiskUrls: Array.from({ length: 16 }, () => server.url('/denied.vhd?sig=SECRET')) });
+    offer.skus = Array.from({ length: 10 }, (_, i) => ({ ...offer.skus![0], skuId: `plan-${i}` }));
+    const same = server.url('/48.png');
+    offer.logos = { small: same, medium: same, large: same, wide: same };
+    server.reset();
+    const got = await checkReachability(offer, dev);
+    const count = (path: string) => server.requests.filter((r) => r.path === path).length;
+    expect([count('/denied.vhd'), count('/os.vhd'), count('/48.png')]).toEqual([1, 1, 1]);
+    // One read, judged per field: each data disk is refused, the small logo fits and the others do not.
+    expect(got.filter((f) => /dataDisks\[\d+\]\.vhdUrl$/.test(f.field!) && /HTTP 403/.test(f.text))).toHaveLength(160);
+    expect(got.filter((f) => f.field!.startsWith('logos.')).map((f) => f.field)).toEqual(['logos.medium', 'logos.large', 'logos.wide']);
+  });
+
+  it('skips every field under a skipped one: a list past its limit is not probed at all', async () => {
+    const offer = served();
+    server.reset();
+    expect(await checkReachability(offer, dev, { skipFields: new Set(['skus', 'logos.small']) })).toEqual([]);
+    expect(server.requests.map((r) => r.path).sort()).toEqual(['/216.png', '/90.png', '/wide.png']);
+    server.reset();
+    await checkReachability(offer, dev, { skipFields: new Set(['skus[0].diskVersions[0].dataDisks', 'sku', 'logos']) });
+    expect(server.requests.map((r) => r.path)).toEqual(['/os.vhd']);
   });
 });
 
@@ -202,6 +228,25 @@ describe('validateOffer', () => {
     const result = await validateOffer(deps(dev), offer);
     expect(result.findings).toEqual([expect.objectContaining({ level: 'Warning', field: 'privacyPolicyUrl' })]);
     expect(result.plan).toBeDefined();
+  });
+
+  it('probes no image of a draft past its limits, and reports at most 200 messages and a count of the rest', async () => {
+    const offer = served({ dataDiskUrls: Array.from({ length: 16 }, (_, lun) => server.url(`/data0.vhd?lun=${lun}`)) });
+    // 13 plans of 16 disk versions of 17 disks: within every per-list limit, 3,536 images in all.
+    offer.skus = Array.from({ length: 13 }, (_, i) => ({
+      ...offer.skus![0],
+      skuId: `plan-${i}`,
+      title: '',
+      diskVersions: Array.from({ length: 16 }, (_, j) => ({ ...offer.skus![0].diskVersions![0], version: `1.${j}` })),
+    }));
+    server.reset();
+    const result = await validateOffer(deps(dev), offer);
+    expect(server.requests.filter((r) => r.path.endsWith('.vhd'))).toEqual([]);
+    expect(result.findings).toHaveLength(201);
+    expect(result.findings.find((f) => f.field === 'skus')?.text).toMatch(/lists 3536 disk images .*at most 200 per offer/);
+    // The image count, 13 empty titles and 208 bad versions: 222 errors, of which the 22 not listed are counted.
+    expect(result.findings[200]).toEqual({ level: 'Error', text: expect.stringMatching(/^…and 22 more messages \(22 errors\) not listed/) });
+    expect(result.plan).toBeUndefined();
   });
 
   it('holds the lead endpoint to the lead URL policy: https, unless loopback is allowed for development', async () => {

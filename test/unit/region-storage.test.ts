@@ -7,6 +7,8 @@ import { AZURITE_DEV_CONNECTION_STRING, azuriteAccountsEnv, emulatorRegionAccoun
 import { DEFAULT_REGIONS } from '../../domain/regions';
 
 const REAL_CONTROL = 'DefaultEndpointsProtocol=https;AccountName=offerscontrol;AccountKey=Y29udHJvbC1rZXk=;EndpointSuffix=core.windows.net';
+/** A real control account needs OFFER_SECRETS_KEY too (test/unit/offer-secrets.test.ts). */
+const SECRETS_KEY = Buffer.alloc(32, 7).toString('base64');
 const account = (name: string) => `DefaultEndpointsProtocol=https;AccountName=${name};AccountKey=c2VjcmV0LWtleS0${name}=;EndpointSuffix=core.windows.net`;
 
 function configError(env: Record<string, string>): string {
@@ -49,12 +51,12 @@ describe('region storage', () => {
 
   it('takes a region → connection string map from JSON or a file, with "*" for the rest', () => {
     const map = { eastus: account('offerseastus'), '*': account('offersshared') };
-    const config = loadConfig({ AZURE_STORAGE_CONNECTION_STRING: REAL_CONTROL, REGIONS: 'eastus,westeurope', REGION_STORAGE: JSON.stringify(map) });
+    const config = loadConfig({ AZURE_STORAGE_CONNECTION_STRING: REAL_CONTROL, OFFER_SECRETS_KEY: SECRETS_KEY, REGIONS: 'eastus,westeurope', REGION_STORAGE: JSON.stringify(map) });
     expect(Object.fromEntries(config.regionStorage)).toEqual({ eastus: map.eastus, westeurope: map['*'] });
 
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'region-storage-')), 'regions.json');
     fs.writeFileSync(file, JSON.stringify({ eastus: account('a1'), westeurope: account('a2') }));
-    const fromFile = loadConfig({ AZURE_STORAGE_CONNECTION_STRING: REAL_CONTROL, REGIONS: 'eastus,westeurope', REGION_STORAGE: `@${file}` });
+    const fromFile = loadConfig({ AZURE_STORAGE_CONNECTION_STRING: REAL_CONTROL, OFFER_SECRETS_KEY: SECRETS_KEY, REGIONS: 'eastus,westeurope', REGION_STORAGE: `@${file}` });
     expect(fromFile.regionStorage.get('westeurope')).toBe(account('a2'));
   });
 

@@ -6,6 +6,9 @@ import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow'
 import type { IoActivities, LightActivities } from '../../activities';
 import { DEFAULT_REGION_STORAGE_RETRY, type PublishOptions } from '../../domain/messages';
 
+/** Attempts of the certify activity. */
+export const CERTIFY_ATTEMPTS = 3;
+
 export function activityProxies({ ioTaskQueue, regionStorageRetry = DEFAULT_REGION_STORAGE_RETRY }: Pick<PublishOptions, 'ioTaskQueue' | 'regionStorageRetry'>) {
   const regionStorage = {
     initialInterval: regionStorageRetry.initialIntervalMs,
@@ -16,11 +19,16 @@ export function activityProxies({ ioTaskQueue, regionStorageRetry = DEFAULT_REGI
     startToCloseTimeout: '5 minutes',
     retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
   });
+  /**
+   * Certification bounds its own work per image, so an attempt that does not finish is ours (a
+   * worker killed or restarted, storage down): retried a few times, spaced for a short outage,
+   * then the step fails as our problem instead of certifying the same image for ever.
+   */
   const certifier = proxyActivities<IoActivities>({
     taskQueue: ioTaskQueue,
     startToCloseTimeout: '2 hours',
     heartbeatTimeout: '1 minute',
-    retry: { initialInterval: '2 seconds', maximumInterval: '2 minutes' },
+    retry: { initialInterval: '10 seconds', maximumInterval: '2 minutes', maximumAttempts: CERTIFY_ATTEMPTS },
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
   /** A region that keeps failing fails the step (naming it) instead of retrying for ever. */

@@ -76,6 +76,8 @@ export class PublishContext {
       offerTitle: this.title,
       statusUrl: this.statusUrl,
       supportUrl: this.options.supportUrl,
+      // Only when given: a run started without it (and its recorded history) sends the same request as before.
+      ...(this.input.language ? { language: this.input.language } : {}),
       ...extra,
     };
     if (req.to.length === 0) return;

@@ -2,11 +2,13 @@
  * The seven steps of a publish run (docs/process.md), each recording its progress in the run's
  * status. A step that fails on something the publisher must fix records why and throws StepFailed.
  */
-import { CancellationScope, condition, isCancellation } from '@temporalio/workflow';
+import { ActivityFailure, CancellationScope, condition, isCancellation } from '@temporalio/workflow';
+import { RetryState } from '@temporalio/common';
 import { apiUrl } from '../../domain/api-paths';
 import type { PublishPlan } from '../../domain/pipeline';
 import type { Finding } from '../../domain/status';
 import { stepDefinition } from '../../domain/steps';
+import { CERTIFY_ATTEMPTS } from './activity-proxies';
 import { StepFailed, type PublishContext } from './context';
 
 export async function validate(ctx: PublishContext): Promise<void> {
@@ -37,12 +39,17 @@ export async function validate(ctx: PublishContext): Promise<void> {
   run.completeStep('validate');
 }
 
+/** Said before "a problem on our side…" when certification did not finish on any of its attempts. */
+function attemptsSpent(err: unknown): string {
+  return err instanceof ActivityFailure && err.retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED ? `Certification did not finish in ${CERTIFY_ATTEMPTS} attempts: ` : '';
+}
+
 export async function certify(ctx: PublishContext, p: PublishPlan): Promise<void> {
   const { run } = ctx;
   run.startStep('certify');
   const result = await ctx
     .withTimeFrame('certify', () => ctx.activities.certifier.certifyImages(ctx.ref, p))
-    .catch((err) => ctx.failStepFrom('certify', err));
+    .catch((err) => ctx.failStepFrom('certify', err, attemptsSpent(err)));
   run.setReport('certification', result.reportRef);
   const findings: Finding[] = result.notable.map((c) => ({
     level: c.result === 'Failed' ? 'Error' : 'Warning',

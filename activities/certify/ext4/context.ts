@@ -4,14 +4,18 @@
  * a device error or a huge transfer.
  */
 import type { BlockDevice } from '../../../lib/net/block-device';
-import { ImageFormatError } from '../image-types';
+import { ImageFormatError, ImageLimitError } from '../image-types';
 import type { Superblock } from './superblock';
 
 export interface ExtLimits {
   /** Inodes one call (stat, readFile, readdir…) may read. */
   maxInodeReads: number;
-  /** Directory entries one call may walk (all directories it scans together). */
+  /** Directory entries one call may walk (all directories it scans or indexes together). */
   maxDirEntries: number;
+  /** Names one directory may hold to be indexed for lookups. */
+  maxIndexedNames: number;
+  /** Names all directory indexes of a filesystem keep together (least recently used dropped). */
+  maxHeldNames: number;
   /** Extent/indirect tree blocks one call may read. */
   maxMapBlocks: number;
 }
@@ -25,17 +29,17 @@ export class Budget {
 
   inode(): void {
     if (++this.inodeReads > this.limits.maxInodeReads) {
-      throw new ImageFormatError(`more than ${this.limits.maxInodeReads} inode reads for one operation (looping or corrupt filesystem?)`);
+      throw new ImageLimitError(`more than ${this.limits.maxInodeReads} inode reads for one operation (budget exceeded: a looping or corrupt filesystem?)`);
     }
   }
   entry(): void {
     if (++this.dirEntries > this.limits.maxDirEntries) {
-      throw new ImageFormatError(`more than ${this.limits.maxDirEntries} directory entries walked for one operation (looping or corrupt directory?)`);
+      throw new ImageLimitError(`more than ${this.limits.maxDirEntries} directory entries walked for one operation (budget exceeded: too many entries, or a looping or corrupt directory?)`);
     }
   }
   mapBlock(): void {
     if (++this.mapBlocks > this.limits.maxMapBlocks) {
-      throw new ImageFormatError(`more than ${this.limits.maxMapBlocks} block-map blocks read for one operation (corrupt extent/indirect tree?)`);
+      throw new ImageLimitError(`more than ${this.limits.maxMapBlocks} block-map blocks read for one operation (budget exceeded: a corrupt extent/indirect tree?)`);
     }
   }
 }

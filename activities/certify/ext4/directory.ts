@@ -3,6 +3,7 @@
  * file_type, name). htree (dir_index) directories read the same way: their index blocks look like
  * one empty entry covering the block, and the root's ".." entry covers the index data. Inline
  * directories keep their entries in i_block (after the parent's inode number) and system.data.
+ * Lookups by name go through directory-index.ts, which walks each directory once.
  */
 import { ImageFormatError } from '../image-types';
 import type { Budget, ExtContext } from './context';
@@ -75,18 +76,4 @@ export async function walkDirectory(ctx: ExtContext, dir: Inode, budget: Budget,
       if (parseEntries(ctx, block, `${where} block ${run.logical + i}`, budget, visit)) return;
     }
   }
-}
-
-/** The inode number of `name` in `dir`, or undefined. */
-export async function lookup(ctx: ExtContext, dir: Inode, name: string, budget: Budget): Promise<number | undefined> {
-  const want = Buffer.from(name, 'utf8');
-  let found: number | undefined;
-  await walkDirectory(ctx, dir, budget, (e) => {
-    if (e.name.equals(want)) {
-      found = e.ino;
-      return true;
-    }
-    return false;
-  });
-  return found;
 }

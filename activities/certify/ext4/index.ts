@@ -3,13 +3,14 @@
  * descriptors → inodes → extent trees or indirect block maps → directories and paths. It treats
  * the image as hostile: every offset is checked against the superblock and the device, trees are
  * depth- and loop-checked, and each call is bounded by inode-read, directory-entry and
- * block-map budgets. Refused features (encryption, compression, …) give an `ImageFormatError`.
+ * block-map budgets. Each directory is indexed once for lookups (directory-index.ts). Refused features (encryption, compression, …) give an `ImageFormatError`.
  */
 import type { BlockDevice } from '../../../lib/net/block-device';
 import { ImageFormatError, type FileSystemReader, type FsEntry, type FsNodeType, type FsStat } from '../image-types';
 import { Budget, ExtContext, type ExtLimits } from './context';
 import { readData } from './data';
 import { walkDirectory } from './directory';
+import { DirectoryIndex } from './directory-index';
 import { InodeReader, inodeStat, nodeType, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, type Inode } from './inode';
 import { readLinkTarget, resolvePath } from './path';
 import { hasExtMagic, parseSuperblock, SUPERBLOCK_OFFSET, SUPERBLOCK_SIZE, type Superblock } from './superblock';
@@ -20,8 +21,12 @@ export type { Superblock };
 export interface ExtOpenOptions {
   /** Inodes one call may read (default 20000). */
   maxInodeReads?: number;
-  /** Directory entries one call may walk (default 100000). */
+  /** Directory entries one call may walk or index (default 250000). */
   maxDirEntries?: number;
+  /** Names one directory may hold to be indexed for lookups (default 200000). */
+  maxIndexedNames?: number;
+  /** Names all directory indexes keep together (default 250000). */
+  maxHeldNames?: number;
   /** Extent-tree / indirect blocks one call may read (default 20000). */
   maxMapBlocks?: number;
 }
@@ -31,6 +36,7 @@ const FILE_TYPES: Record<number, FsNodeType> = { 1: 'file', 2: 'dir', 7: 'symlin
 class ExtFileSystem implements FileSystemReader {
   readonly type: string;
   private readonly inodes: InodeReader;
+  private readonly index: DirectoryIndex;
 
   constructor(
     private readonly ctx: ExtContext,
@@ -38,6 +44,7 @@ class ExtFileSystem implements FileSystemReader {
   ) {
     this.type = ctx.sb.kind;
     this.inodes = new InodeReader(ctx);
+    this.index = new DirectoryIndex(ctx);
   }
 
   get superblock(): Superblock {
@@ -45,7 +52,7 @@ class ExtFileSystem implements FileSystemReader {
   }
 
   private resolve(path: string, follow: boolean, budget: Budget): Promise<Inode | undefined> {
-    return resolvePath(this.ctx, this.inodes, path, follow, budget);
+    return resolvePath(this.ctx, this.inodes, this.index, path, follow, budget);
   }
 
   async stat(path: string): Promise<FsStat | undefined> {
@@ -107,7 +114,9 @@ export async function openExtFileSystem(device: BlockDevice, opts: ExtOpenOption
   const sb = parseSuperblock(buf, size);
   const limits: ExtLimits = {
     maxInodeReads: opts.maxInodeReads ?? 20000,
-    maxDirEntries: opts.maxDirEntries ?? 100000,
+    maxDirEntries: opts.maxDirEntries ?? 250000,
+    maxIndexedNames: opts.maxIndexedNames ?? 200000,
+    maxHeldNames: opts.maxHeldNames ?? 250000,
     maxMapBlocks: opts.maxMapBlocks ?? 20000,
   };
   return new ExtFileSystem(new ExtContext(device, size, sb), limits);

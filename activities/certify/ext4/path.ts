@@ -2,10 +2,11 @@
  * Path resolution from the root inode: ".", "..", and symlinks followed inside the filesystem
  * (absolute targets restart at its root) up to 40 hops, as Linux does.
  */
-import { ImageFormatError } from '../image-types';
+import { yieldIfBusy } from '../../../lib/cooperative-yield';
+import { ImageFormatError, ImageLimitError } from '../image-types';
 import type { Budget, ExtContext } from './context';
 import { isInline, readData } from './data';
-import { lookup } from './directory';
+import type { DirectoryIndex } from './directory-index';
 import { inlineFileData } from './inline';
 import { FL_EXTENTS, ROOT_INODE, S_IFDIR, S_IFLNK, S_IFMT, type Inode, type InodeReader } from './inode';
 
@@ -37,7 +38,14 @@ function components(path: string): string[] {
 }
 
 /** The inode at `path`, or undefined when a component is missing or not a directory. */
-export async function resolvePath(ctx: ExtContext, inodes: InodeReader, path: string, followFinal: boolean, budget: Budget): Promise<Inode | undefined> {
+export async function resolvePath(
+  ctx: ExtContext,
+  inodes: InodeReader,
+  index: DirectoryIndex,
+  path: string,
+  followFinal: boolean,
+  budget: Budget,
+): Promise<Inode | undefined> {
   const root = await inodes.get(ROOT_INODE, budget);
   if ((root.mode & S_IFMT) !== S_IFDIR) throw new ImageFormatError('the root inode is not a directory');
   let stack: Inode[] = [root];
@@ -52,12 +60,13 @@ export async function resolvePath(ctx: ExtContext, inodes: InodeReader, path: st
     }
     const dir = stack[stack.length - 1];
     if ((dir.mode & S_IFMT) !== S_IFDIR) return undefined;
-    const ino = await lookup(ctx, dir, name, budget);
+    const ino = await index.lookup(dir, name, budget);
     if (ino === undefined) return undefined;
     const node = await inodes.get(ino, budget);
     const isLast = pending.length === 0;
     if ((node.mode & S_IFMT) === S_IFLNK && (followFinal || !isLast)) {
-      if (++hops > MAX_SYMLINK_HOPS) throw new ImageFormatError('too many levels of symbolic links');
+      if (++hops > MAX_SYMLINK_HOPS) throw new ImageLimitError('too many levels of symbolic links');
+      await yieldIfBusy(); // a hop can queue a thousand components, each a lookup served from memory
       const target = await readLinkTarget(ctx, node, budget);
       if (target.startsWith('/')) stack = [root];
       pending.push(...components(target).reverse());

@@ -1,20 +1,28 @@
 /**
- * The root filesystem as the Linux checks see it: every read capped, every listing bounded, reads
- * shared between checks, and a file the reader cannot make sense of tagged with its path
- * (`Unreadable`) so only the check that needed it fails.
+ * The root filesystem as the Linux checks see it: every read capped, every listing and glob
+ * bounded, reads shared between checks within a memory cap, and a file the reader cannot make
+ * sense of tagged with its path (`Unreadable`) so only the check that needed it fails. A listing
+ * or glob past its cap fails as too many entries rather than silently looking at a sample.
  */
 import { KiB, MiB } from '../../../domain/units';
-import { ImageFormatError, type FileSystemReader } from '../image-types';
-import { dpkgInstalled, globRegExp, naturalCompare, type DpkgPackage } from './text-formats';
+import { yieldIfBusy } from '../../../lib/cooperative-yield';
+import { ImageFormatError, ImageLimitError, type FileSystemReader } from '../image-types';
+import { dpkgInstalled, globMatcher, type DpkgPackage } from './text-formats';
 
 /** Cap for configuration files. */
 const MAX_CONFIG_BYTES = 256 * KiB;
 /** dpkg's status database is a few MB on a server install; past this its tail is not looked at. */
 const MAX_DPKG_STATUS_BYTES = 8 * MiB;
 /** Directory listings: enough for /usr/bin or /usr/lib/x86_64-linux-gnu of a full install. */
-const MAX_DIR_ENTRIES = 20000;
+export const MAX_DIR_ENTRIES = 20000;
+/** Paths a glob may match at any of its levels: a handful on a real system. */
+export const MAX_GLOB_MATCHES = 100;
+/** Names a glob may compare in all (deep patterns over directory symlink loops). */
+const MAX_GLOB_NAMES = 200000;
+/** File contents and listings kept for later checks, in all; the least recently used are dropped. */
+const MAX_CACHED_BYTES = 16 * MiB;
 
-/** A file the reader could not make sense of, with the path that needed it. */
+/** A file the reader could not make sense of, or one past a limit, with the path that needed it. */
 export class Unreadable extends Error {
   constructor(
     readonly path: string,
@@ -24,13 +32,18 @@ export class Unreadable extends Error {
   }
 }
 
+const tooMany = (what: string) => new ImageLimitError(`${what} (too many entries)`);
+
 /** The filesystem, with capped reads, errors tagged by path, and reads shared between checks. */
 export class Files {
-  private readonly cache = new Map<string, Promise<Buffer | undefined>>();
-  private readonly dirs = new Map<string, Promise<string[]>>();
+  /** Settled reads and listings, least recently used first. Checks run one at a time, so no read is in flight twice. */
+  private readonly cache = new Map<string, { value: Buffer | string[] | undefined; cost: number }>();
+  private cached = 0;
+  private dpkgParsed?: Promise<DpkgPackage[] | undefined>;
   constructor(private readonly fs: FileSystemReader) {}
 
   private async tag<T>(path: string, op: () => Promise<T>): Promise<T> {
+    await yieldIfBusy(); // parsing between reads holds the loop too
     try {
       return await op();
     } catch (e) {
@@ -39,11 +52,29 @@ export class Files {
     }
   }
 
+  private async remember<T extends Buffer | string[] | undefined>(key: string, load: () => Promise<T>, cost: (value: T) => number): Promise<T> {
+    const hit = this.cache.get(key);
+    if (hit) {
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return hit.value as T;
+    }
+    const value = await load();
+    const c = cost(value);
+    if (c <= MAX_CACHED_BYTES) {
+      this.cache.set(key, { value, cost: c });
+      this.cached += c;
+      for (const [k, v] of this.cache) {
+        if (this.cached <= MAX_CACHED_BYTES) break;
+        this.cache.delete(k);
+        this.cached -= v.cost;
+      }
+    }
+    return value;
+  }
+
   read(path: string, max = MAX_CONFIG_BYTES): Promise<Buffer | undefined> {
-    const key = `${max} ${path}`;
-    let p = this.cache.get(key);
-    if (!p) this.cache.set(key, (p = this.tag(path, () => this.fs.readFile(path, max))));
-    return p;
+    return this.remember(`file ${max} ${path}`, () => this.tag(path, () => this.fs.readFile(path, max)), (b) => 64 + (b?.length ?? 0));
   }
 
   async text(path: string, max = MAX_CONFIG_BYTES): Promise<string | undefined> {
@@ -62,33 +93,47 @@ export class Files {
     return (await this.stat(path))?.type === 'file';
   }
 
-  async names(dir: string, max = MAX_DIR_ENTRIES): Promise<string[]> {
-    const key = `${max} ${dir}`;
-    let p = this.dirs.get(key);
-    if (!p) this.dirs.set(key, (p = this.tag(dir, () => this.fs.readdir(dir, max)).then((e) => (e ?? []).map((x) => x.name).sort(naturalCompare))));
-    return p;
+  /** The names in `dir`, sorted; none when it is missing; too many entries beyond `max`. */
+  names(dir: string, max = MAX_DIR_ENTRIES): Promise<string[]> {
+    const load = () =>
+      this.tag(dir, async () => {
+        const entries = (await this.fs.readdir(dir, max + 1)) ?? [];
+        if (entries.length > max) throw tooMany(`more than ${max} entries`);
+        // Code-unit order: deterministic, and cheap for 20 000 names (a collator is not).
+        return entries.map((x) => x.name).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      });
+    return this.remember(`dir ${max} ${dir}`, load, (names) => names.reduce((n, x) => n + 32 + x.length, 64));
   }
 
-  /** Paths matching a pattern whose components may hold globs (`/usr/lib/python3.*\/site-packages`). */
-  async glob(pattern: string): Promise<string[]> {
+  /**
+   * Paths matching a pattern whose components may hold globs (`/usr/lib/python3.*\/site-packages`),
+   * sorted; too many entries when more than `maxMatches` paths match at any level.
+   */
+  async glob(pattern: string, maxMatches = MAX_GLOB_MATCHES): Promise<string[]> {
     let paths = ['/'];
+    let compared = 0;
     for (const part of pattern.split('/').filter(Boolean)) {
       const next: string[] = [];
+      const matches = /[*?[]/.test(part) ? globMatcher(part) : undefined;
       for (const base of paths) {
         const join = (name: string) => (base === '/' ? `/${name}` : `${base}/${name}`);
-        if (!/[*?[]/.test(part)) next.push(join(part));
+        if (!matches) next.push(join(part));
         else {
-          const re = globRegExp(part);
-          for (const name of await this.names(base)) if (re.test(name)) next.push(join(name));
+          const names = await this.names(base);
+          compared += names.length;
+          if (compared > MAX_GLOB_NAMES) throw new Unreadable(pattern, tooMany(`more than ${MAX_GLOB_NAMES} names compared`));
+          for (const name of names) if (matches(name)) next.push(join(name));
         }
+        if (next.length > maxMatches) throw new Unreadable(pattern, tooMany(`more than ${maxMatches} paths match`));
       }
       paths = next;
     }
     return paths;
   }
 
-  async dpkg(): Promise<DpkgPackage[] | undefined> {
-    const text = await this.text('/var/lib/dpkg/status', MAX_DPKG_STATUS_BYTES);
-    return text === undefined ? undefined : dpkgInstalled(text);
+  /** dpkg's installed packages, parsed once for the checks that need them. */
+  dpkg(): Promise<DpkgPackage[] | undefined> {
+    this.dpkgParsed ??= this.text('/var/lib/dpkg/status', MAX_DPKG_STATUS_BYTES).then((text) => (text === undefined ? undefined : dpkgInstalled(text)));
+    return this.dpkgParsed;
   }
 }

@@ -23,14 +23,17 @@
  * /etc/default/grub(.d), which the next kernel update regenerates it from; OpenSSL and Python come
  * from dpkg's status, else from library/binary file names (rpm's database is not read).
  *
- * The image is hostile: every file read is capped, every directory listing bounded, and a file the
- * reader cannot make sense of (`ImageFormatError`) fails only the check that needed it. Other errors
- * (the block device's transfer budget, network) propagate: the caller reports the image unreadable.
+ * The image is hostile: every file read is capped, every directory listing and glob bounded, and a
+ * file the reader cannot make sense of (`ImageFormatError`) or that is past a limit (too many
+ * entries, a symlink loop: `ImageLimitError`) fails only the check that needed it, saying which.
+ * Other errors (the block device's budgets and deadline, network) propagate: the caller reports
+ * the image unreadable or too slow.
  * Checks run one after another, so the reader never sees concurrent requests.
  */
 import type { CertificationCheck } from '../../../domain/certification';
-import type { FileSystemReader } from '../image-types';
-import { Files, Unreadable } from './fs-reader';
+import { ImageLimitError, type FileSystemReader } from '../image-types';
+import { MAX_SYMLINK_HOPS } from '../ext4/path';
+import { Files, MAX_DIR_ENTRIES, MAX_GLOB_MATCHES, Unreadable } from './fs-reader';
 import type { Add } from './outcome';
 import { RULES } from './rules';
 
@@ -49,18 +52,22 @@ export async function linuxChecks(fs: FileSystemReader, disk: string): Promise<C
       await rule.run(files, ...adds);
     } catch (e) {
       if (!(e instanceof Unreadable)) throw e;
-      // The rule's checks that were not yet decided fail, naming the file.
+      // The rule's checks that were not yet decided fail, naming the file and the cause.
+      const limit = e.cause instanceof ImageLimitError;
       for (const [testId, name, requiredValue] of rule.ids) {
         if (produced.some((c) => c.testId === testId)) continue;
         produced.push({
           testId,
           name,
           result: 'Failed',
-          actualValue: `${e.path} could not be read: ${e.cause.message}`,
+          actualValue: limit ? `${e.path}: ${e.cause.message}` : `${e.path} could not be read: ${e.cause.message}`,
           requiredValue,
-          remediation:
-            `The filesystem is damaged at ${e.path}. Check and repair it before converting the image (\`sudo fsck -f <partition>\` on the unmounted root partition, ` +
-            'e.g. after `sudo losetup -fP --show disk.raw`), make sure the file is intact, then create the VHD and upload it again.',
+          remediation: limit
+            ? `Certification reads ${e.path} within fixed limits, and the image goes past one there (${e.cause.message}). ` +
+              `Remove the extra entries or links: a directory the checks list holds at most ${MAX_DIR_ENTRIES} entries, a pattern such as /etc/default/grub.d/*.cfg matches at most ${MAX_GLOB_MATCHES}, ` +
+              `and symbolic links must not loop or chain more than ${MAX_SYMLINK_HOPS} deep. Then shut down and capture the image again.`
+            : `The filesystem is damaged at ${e.path}. Check and repair it before converting the image (\`sudo fsck -f <partition>\` on the unmounted root partition, ` +
+              'e.g. after `sudo losetup -fP --show disk.raw`), make sure the file is intact, then create the VHD and upload it again.',
           disk,
         });
       }

@@ -1,16 +1,22 @@
 /** LNX-046: sshd's ClientAliveInterval, read as sshd reads its configuration (Include, Match). */
-import type { Files } from './fs-reader';
+import { ImageLimitError } from '../image-types';
+import { Unreadable, type Files } from './fs-reader';
 import type { Add } from './outcome';
 import { lines, shellWords, sshdSeconds } from './text-formats';
 
-const MAX_INCLUDED_FILES = 64;
+/** Files read and Include patterns expanded, together: a real configuration has a handful. */
+const MAX_INCLUDES = 64;
 
 /** The first global value of a keyword in sshd_config, following Include lines in place as sshd does. */
 export async function sshdOption(files: Files, keyword: string): Promise<{ value: string; where: string } | undefined> {
-  let budget = MAX_INCLUDED_FILES;
+  let budget = MAX_INCLUDES;
+  const spend = (path: string) => {
+    if (budget-- <= 0) throw new Unreadable(path, new ImageLimitError(`more than ${MAX_INCLUDES} files and Include patterns (too many entries)`));
+  };
   const want = keyword.toLowerCase();
   const visit = async (path: string, depth: number): Promise<{ value: string; where: string } | undefined> => {
-    if (budget-- <= 0 || depth > 8) return undefined;
+    if (depth > 8) return undefined;
+    spend(path);
     const text = await files.text(path);
     if (text === undefined) return undefined;
     for (const raw of lines(text)) {
@@ -24,6 +30,7 @@ export async function sshdOption(files: Files, keyword: string): Promise<{ value
       if (key === 'include') {
         for (const arg of shellWords(m[2])) {
           const pattern = arg.startsWith('/') ? arg : `/etc/ssh/${arg}`;
+          spend(pattern);
           for (const inc of (await files.glob(pattern)).sort()) {
             const hit = await visit(inc, depth + 1);
             if (hit) return hit;

@@ -1,7 +1,9 @@
 /**
  * Pure parsers for the Linux OS-level checks (index.ts): versions, shell-style assignments,
- * key/value config files, dpkg's status database, ELF headers, sshd time values. Everything here
- * works on text or bytes already read (and capped) by the caller, and loops only over that input.
+ * key/value config files, dpkg's status database, ELF headers, sshd time values, globs. Everything
+ * here works on text or bytes already read (and capped) by the caller, in time linear (or close)
+ * in that input: no regular expression that can backtrack without bound on image text, and no
+ * shell expansion that can grow a value without bound.
  */
 
 /** Leading numeric parts of a version string: `1:1.1.1f-1ubuntu2` → [1, 1, 1]; undefined if none. */
@@ -26,6 +28,9 @@ export function lines(text: string): string[] {
   return text.split(/\r?\n/);
 }
 
+/** Longest word shellWords builds by expansion: far beyond any kernel command line (4 KiB). */
+export const MAX_WORD = 64 * 1024;
+
 /**
  * Splits one line of POSIX shell into words, as the shell would after expansion: single quotes
  * are literal, double quotes expand `$VAR`/`${VAR}` and backslash escapes, `#` starts a comment at
@@ -35,6 +40,8 @@ export function shellWords(line: string, vars: ReadonlyMap<string, string> = new
   const words: string[] = [];
   let word: string | undefined;
   let i = 0;
+  // `X="$X$X$X…"` doubles a value per line: expansions past the cap are dropped.
+  const append = (value: string) => (word ?? '').length + value.length <= MAX_WORD ? (word ?? '') + value : (word ?? '');
   const expand = (): string => {
     // at `$`
     if (line[i + 1] === '{') {
@@ -76,7 +83,7 @@ export function shellWords(line: string, vars: ReadonlyMap<string, string> = new
           word += line[i + 1];
           i += 2;
         } else if (line[i] === '$') {
-          word += expand();
+          word = append(expand());
         } else {
           word += line[i++];
         }
@@ -86,7 +93,7 @@ export function shellWords(line: string, vars: ReadonlyMap<string, string> = new
       word = (word ?? '') + (line[i + 1] ?? '');
       i += 2;
     } else if (c === '$') {
-      word = (word ?? '') + expand();
+      word = append(expand());
     } else {
       word = (word ?? '') + c;
       i++;
@@ -184,30 +191,76 @@ export function parseElfHeader(head: Buffer): ElfInfo | undefined {
 export function sshdSeconds(value: string): number | undefined {
   if (/^\d+$/.test(value)) return Number(value);
   const units: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
-  if (!/^(\d+[smhdwSMHDW]?)+$/.test(value)) return undefined;
+  // Every group but the last ends in a unit, so there is one way to split: no backtracking blow-up
+  // (`(\d+[smhdw]?)+$` took minutes on 30 digits and an x).
+  if (!/^(?:\d+[smhdwSMHDW])*\d+[smhdwSMHDW]?$/.test(value)) return undefined;
   let total = 0;
   for (const m of value.matchAll(/(\d+)([smhdwSMHDW]?)/g)) total += Number(m[1]) * (units[m[2].toLowerCase()] ?? 1);
   return total;
 }
 
-/** A glob of one path component (`*`, `?`, `[...]`) as a regular expression. */
-export function globRegExp(glob: string): RegExp {
-  let re = '';
+type GlobToken = { star: true } | { star: false; test: (c: string) => boolean };
+
+/** The tokens of one path component's glob: `*`, `?`, `[...]` (`[!...]` negated, ranges), literals. */
+function globTokens(glob: string): GlobToken[] {
+  const tokens: GlobToken[] = [];
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i];
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 2);
-      if (end < 0) re += '\\[';
-      else {
-        re += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
+    const end = c === '[' ? glob.indexOf(']', i + 2) : -1;
+    if (c === '*') {
+      if (!tokens.at(-1)?.star) tokens.push({ star: true }); // `**` is `*`
+    } else if (c === '?') tokens.push({ star: false, test: () => true });
+    else if (end > 0) {
+      const body = glob.slice(i + 1, end);
+      const negated = body.startsWith('!');
+      const set = negated ? body.slice(1) : body;
+      const inSet = (ch: string) => {
+        for (let k = 0; k < set.length; k++) {
+          if (set[k + 1] === '-' && k + 2 < set.length) {
+            if (ch >= set[k] && ch <= set[k + 2]) return true;
+            k += 2;
+          } else if (set[k] === ch) return true;
+        }
+        return false;
+      };
+      tokens.push({ star: false, test: (ch) => inSet(ch) !== negated });
+      i = end;
+    } else tokens.push({ star: false, test: (ch) => ch === c });
   }
-  return new RegExp(`^${re}$`);
+  return tokens;
 }
 
+/**
+ * A glob of one path component (`*`, `?`, `[...]`) as a matcher. Matching backtracks only to the
+ * last `*`, so it takes at most name × pattern steps; a regular expression built from a pattern
+ * in the image (sshd's Include) could take exponential time.
+ */
+export function globMatcher(glob: string): (name: string) => boolean {
+  const tokens = globTokens(glob);
+  return (name) => {
+    let t = 0;
+    let n = 0;
+    let starT = -1;
+    let starN = 0;
+    while (n < name.length) {
+      const tok = tokens[t];
+      if (tok?.star) {
+        starT = t++;
+        starN = n;
+      } else if (tok && tok.test(name[n])) {
+        t++;
+        n++;
+      } else if (starT >= 0) {
+        t = starT + 1;
+        n = ++starN;
+      } else return false;
+    }
+    while (tokens[t]?.star) t++;
+    return t === tokens.length;
+  };
+}
+
+const natural = new Intl.Collator('en', { numeric: true });
+
 /** Compares names the way `sort -V` roughly does (numbers by value), for boot entries. */
-export const naturalCompare = (a: string, b: string): number => a.localeCompare(b, 'en', { numeric: true });
+export const naturalCompare = (a: string, b: string): number => natural.compare(a, b);

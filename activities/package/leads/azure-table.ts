@@ -2,14 +2,15 @@
  * Test lead into the publisher's Azure Table: writes the lead entity, reads it back and compares.
  * The connection string comes from the offer snapshot and is never echoed: messages name the
  * account, table and what to check. Rejected credentials and bad settings are publisher-fixable
- * (non-retryable); network and server errors are retried.
+ * (non-retryable); network and server errors are retried. The table client connects through the
+ * lead URL policy's agent, so every connection it makes passes the address rule when it connects.
  */
 import { AzureNamedKeyCredential, AzureSASCredential, TableClient } from '@azure/data-tables';
 import { ErrorType, publisherFailure } from '../../../domain/errors';
 import type { LeadDeliveryOutcome } from '../../../domain/status';
 import { AZURE_TABLE_NAME } from '../../../lib/offer/lead-formats';
 import { readTableConnectionString } from '../../../lib/storage/table-connection-string';
-import { assertUrlAllowed, isLoopbackHost, resolveAndCheck, UrlPolicyError, type UrlPolicy } from '../../../lib/net/url-policy';
+import { assertUrlAllowed, BlockedByPolicyError, isBlockedByPolicy, isLoopbackHost, policyNodeAgent, UrlPolicyError, type UrlPolicy } from '../../../lib/net/url-policy';
 import { scrubbed, scrubSecrets, statusOf } from '../../../lib/storage/rest-errors';
 import type { TestLead } from './test-lead';
 
@@ -61,18 +62,23 @@ export async function sendAzureTableTestLead(
   }
   const target = parseTableConnectionString(dest.connectionString);
   const where = `table ${table} in storage account ${target.account}`;
+  const notAllowed = (why: string) => publisherFailure(ErrorType.LeadDestinationNotAllowed, `The table endpoint in ${FIELD} is not allowed: ${scrubSecrets(why)}`);
   try {
-    await resolveAndCheck(assertUrlAllowed(target.endpoint.href, urlPolicy), urlPolicy);
+    assertUrlAllowed(target.endpoint.href, urlPolicy);
   } catch (err) {
-    if (!(err instanceof UrlPolicyError)) throw scrubbed(`Resolving the table endpoint of ${where} failed`, err);
-    throw publisherFailure(ErrorType.LeadDestinationNotAllowed, `The table endpoint in ${FIELD} is not allowed: ${scrubSecrets(err.message)}`);
+    if (!(err instanceof UrlPolicyError)) throw err;
+    throw notAllowed(err.message);
   }
   const insecure = target.endpoint.protocol === 'http:';
   if (insecure && !isLoopbackHost(target.endpoint.hostname)) {
     throw publisherFailure(ErrorType.LeadDestinationNotAllowed, `The table endpoint in ${FIELD} must use https.`);
   }
   const url = target.endpoint.href.replace(/\/$/, '');
-  const options = { allowInsecureConnection: insecure, retryOptions: { maxRetries: 2 } }; // Temporal retries; keep one attempt short
+  const options = {
+    allowInsecureConnection: insecure,
+    retryOptions: { maxRetries: 2 }, // Temporal retries; keep one attempt short
+    agent: policyNodeAgent(urlPolicy, target.endpoint),
+  };
   const cred = target.credential;
   const client = cred instanceof AzureSASCredential ? new TableClient(url, table, cred, options) : new TableClient(url, table, cred, options);
 
@@ -106,6 +112,8 @@ export async function sendAzureTableTestLead(
         : `test lead ${keys.rowKey} written to ${where} and read back`,
     };
   } catch (err) {
+    // The SDK rewraps the agent's refusal in a RestError that keeps its code and message.
+    if (isBlockedByPolicy(err)) throw notAllowed(new BlockedByPolicyError(target.endpoint.hostname, target.endpoint).message);
     throw classify(err, where);
   }
 }

@@ -107,7 +107,7 @@ export async function sendDynamics365TestLead(
       headers: { ...FORM_HEADERS, accept: 'application/json' },
       body: formBody({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret, scope: `${instance}/.default` }),
     },
-    { policy: null, timeoutMs: urlPolicy.timeoutMs, where: tokenWhere.replace(/^The/, 'the'), field: 'leadDestination.tenantId', secrets },
+    { policy: urlPolicy, fixedService: true, where: tokenWhere.replace(/^The/, 'the'), field: 'leadDestination.tenantId', secrets },
   );
   if (tokenAnswer.status !== 200) {
     const code = aadCode(tokenAnswer.text);
@@ -141,7 +141,7 @@ export async function sendDynamics365TestLead(
       },
       body: JSON.stringify(dynamicsLeadRecord(lead)),
     },
-    { policy: urlPolicy, timeoutMs: urlPolicy.timeoutMs, where, field: 'leadDestination.instanceUrl', secrets },
+    { policy: urlPolicy, where, field: 'leadDestination.instanceUrl', secrets },
   );
   if (answer.status !== 201 && answer.status !== 204) {
     if (answer.status >= 200 && answer.status <= 299) throw rejection(400, where, `it answered HTTP ${answer.status} instead of creating the lead; check leadDestination.instanceUrl.`, secrets);

@@ -1,12 +1,13 @@
 /**
  * One HTTP POST of a test lead, and what its answer means for the run. Publisher-given URLs go
  * through the URL policy (`policedFetch`); fixed services we chose (Salesforce, Marketo, the
- * Microsoft identity platform) are fetched directly, without following redirects. Messages name
- * the destination by host and path only, and every `secrets` value is cut from them.
+ * Microsoft identity platform) skip its host list and are not followed on redirects. Every
+ * connection, to either, passes the policy's address rule when it connects (`guardedFetch`).
+ * Messages name the destination by host and path only, and every `secrets` value is cut from them.
  */
 import type { ApplicationFailure } from '@temporalio/common';
 import { ErrorType, publisherFailure } from '../../../domain/errors';
-import { policedFetch, redactUrl, UrlFetchError, UrlPolicyError, type UrlPolicy } from '../../../lib/net/url-policy';
+import { guardedFetch, policedFetch, redactUrl, UrlFetchError, UrlPolicyError, type UrlPolicy } from '../../../lib/net/url-policy';
 import { scrubSecrets } from '../../../lib/storage/rest-errors';
 import { KiB } from '../../../domain/units';
 
@@ -21,10 +22,10 @@ export interface LeadPostAnswer {
 }
 
 export interface LeadPostOptions {
-  /** The URL policy for a publisher-given URL; `null` for a fixed service of our choosing. */
-  policy: UrlPolicy | null;
-  /** Timeout over the whole exchange for fixed services (policed requests use the policy's). */
-  timeoutMs: number;
+  /** The lead URL policy: all of it for a publisher-given URL, its address rule and timeout for a fixed service. */
+  policy: UrlPolicy;
+  /** A fixed service of our choosing (not on the publisher host list; its redirects are answers, not followed). */
+  fixedService?: boolean;
   /** Names the target in messages, e.g. `the Marketo form 1001 of 123-ABC-456`. */
   where: string;
   /** The leadDestination field a publisher fixes when the URL is refused. */
@@ -43,7 +44,7 @@ export function redactSecrets(text: string, secrets: Array<string | undefined> =
 /** POSTs `body`; network failures are retryable Errors, a refused URL is a non-retryable failure. */
 export async function postLead(url: string, init: { headers: Record<string, string>; body: string }, opts: LeadPostOptions): Promise<LeadPostAnswer> {
   const clean = (m: string) => redactSecrets(m, opts.secrets);
-  if (opts.policy) {
+  if (!opts.fixedService) {
     try {
       const res = await policedFetch(url, { method: 'POST', headers: init.headers, body: init.body }, opts.policy, { maxBytes: MAX_ANSWER_BYTES });
       const text = (await res.head(MAX_ANSWER_BYTES)).toString('utf8');
@@ -56,19 +57,20 @@ export async function postLead(url: string, init: { headers: Record<string, stri
       throw new Error(clean(`Sending the test lead to ${opts.where} failed, will retry: ${why.split('\n')[0].slice(0, 300)}`));
     }
   }
+  const { timeoutMs } = opts.policy;
   try {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: init.headers,
-      body: init.body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(opts.timeoutMs),
-    });
+    const res = await guardedFetch(url, { method: 'POST', headers: init.headers, body: init.body, signal: AbortSignal.timeout(timeoutMs) }, opts.policy);
     const text = Buffer.from(await res.arrayBuffer()).subarray(0, MAX_ANSWER_BYTES).toString('utf8');
     return { status: res.status, text, headers: res.headers };
   } catch (err) {
+    // A fixed service on a refused address is our problem (its DNS), not the publisher's: retried.
     const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-    const why = e?.name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : (e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err));
+    const why =
+      e?.name === 'TimeoutError'
+        ? `no answer within ${timeoutMs} ms`
+        : e?.cause instanceof UrlPolicyError
+          ? e.cause.message
+          : (e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err));
     throw new Error(clean(`Sending the test lead to ${opts.where} (${redactUrl(url)}) failed, will retry: ${why}`));
   }
 }

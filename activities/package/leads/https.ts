@@ -1,9 +1,10 @@
 /**
  * Test lead to the publisher's HTTPS endpoint: a JSON POST (docs/process.md, Leads) under the URL policy.
- * The URL may carry a key in its query (e.g. a function key): messages and the outcome show only
- * host and path.
+ * The URL may carry a key in its query (e.g. a function key) or its path (a webhook token):
+ * messages and the outcome show it redacted (lib/net/endpoint-redaction.ts).
  */
 import type { LeadDeliveryOutcome } from '../../../domain/status';
+import { endpointSecrets, redactedEndpoint } from '../../../lib/net/endpoint-redaction';
 import type { UrlPolicy } from '../../../lib/net/url-policy';
 import { invalidDestination, postLead, rejection } from './http-post';
 import type { TestLead } from './test-lead';
@@ -26,24 +27,21 @@ export function httpsLeadPayload(lead: TestLead): Record<string, unknown> {
   };
 }
 
-/** `Https <host><path>`: no scheme, credentials or query. */
+/** `Https <host><path>`: no scheme, credentials or query, path segments that may be keys as `…`. */
 export function describeHttpsDestination(dest: HttpsDestination): string {
-  try {
-    const u = new URL(dest.url ?? '');
-    return `Https ${u.host}${u.pathname}`;
-  } catch {
-    return 'Https (invalid URL)';
-  }
+  return `Https ${redactedEndpoint(dest.url ?? '') ?? '(invalid URL)'}`;
 }
 
 export async function sendHttpsTestLead(dest: HttpsDestination, lead: TestLead, urlPolicy: UrlPolicy, now = new Date()): Promise<LeadDeliveryOutcome> {
   if (!dest.url?.trim()) throw invalidDestination(`${FIELD} is empty: enter the https URL that accepts lead POSTs.`);
   const destination = describeHttpsDestination(dest);
   const where = `The lead endpoint ${destination.slice('Https '.length)}`;
+  // Errors of the HTTP stack quote the URL as given: every part that may be a key is cut from them.
+  const secrets = endpointSecrets(dest.url.trim());
   const answer = await postLead(
     dest.url.trim(),
     { headers: { 'content-type': 'application/json; charset=utf-8', accept: 'application/json, */*' }, body: JSON.stringify(httpsLeadPayload(lead)) },
-    { policy: urlPolicy, timeoutMs: urlPolicy.timeoutMs, where: where.replace(/^The/, 'the'), field: FIELD },
+    { policy: urlPolicy, where: where.replace(/^The/, 'the'), field: FIELD, secrets },
   );
   if (answer.status < 200 || answer.status > 299) {
     const advice =
@@ -54,7 +52,7 @@ export async function sendHttpsTestLead(dest: HttpsDestination, lead: TestLead, 
           : answer.status >= 300 && answer.status < 400
             ? `the endpoint redirects; enter the final URL in ${FIELD}.`
             : `check that the endpoint accepts a JSON POST with ActionCode, OfferTitle, LeadSource, Description and UserDetails.`;
-    throw rejection(answer.status, where, advice);
+    throw rejection(answer.status, where, advice, secrets);
   }
   return {
     destination,

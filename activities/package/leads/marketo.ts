@@ -63,7 +63,7 @@ export async function sendMarketoTestLead(
   const answer = await postLead(
     url,
     { headers: FORM_HEADERS, body: formBody(marketoLeadFields(munchkinId, formId, lead)) },
-    { policy: endpointBase || ours ? null : urlPolicy, timeoutMs: urlPolicy.timeoutMs, where, field: 'leadDestination.serverId' },
+    { policy: urlPolicy, fixedService: !!endpointBase || ours, where, field: 'leadDestination.serverId' },
   );
   // Lead capture answers a browser with a redirect to the form's follow-up page: that is success.
   if (!(answer.status >= 200 && answer.status <= 299) && answer.status !== 302 && answer.status !== 303) {

@@ -4,6 +4,7 @@
  * outcome says the lead was accepted and where the publisher can confirm it arrived.
  */
 import type { LeadDeliveryOutcome } from '../../../domain/status';
+import type { UrlPolicy } from '../../../lib/net/url-policy';
 import { SALESFORCE_ORG_ID, SALESFORCE_ORG_ID_ADVICE } from '../../../lib/offer/lead-formats';
 import { FORM_HEADERS, formBody, invalidDestination, postLead, rejection } from './http-post';
 import type { TestLead } from './test-lead';
@@ -37,11 +38,11 @@ export function salesforceLeadFields(orgId: string, lead: TestLead): Record<stri
   };
 }
 
-/** `endpoint`: the Web-to-Lead servlet; tests pass a local receiver. */
+/** `endpoint`: the Web-to-Lead servlet; tests pass a local receiver. `urlPolicy`: its address rule and timeout apply. */
 export async function sendSalesforceTestLead(
   dest: SalesforceDestination,
   lead: TestLead,
-  timeoutMs: number,
+  urlPolicy: UrlPolicy,
   now = new Date(),
   endpoint = SALESFORCE_WEB_TO_LEAD_ENDPOINT,
 ): Promise<LeadDeliveryOutcome> {
@@ -51,7 +52,7 @@ export async function sendSalesforceTestLead(
   }
   const destination = describeSalesforceDestination(dest);
   const where = `Salesforce Web-to-Lead for organization ${orgId}`;
-  const answer = await postLead(endpoint, { headers: FORM_HEADERS, body: formBody(salesforceLeadFields(orgId, lead)) }, { policy: null, timeoutMs, where, field: FIELD });
+  const answer = await postLead(endpoint, { headers: FORM_HEADERS, body: formBody(salesforceLeadFields(orgId, lead)) }, { policy: urlPolicy, fixedService: true, where, field: FIELD });
   if (answer.status < 200 || answer.status > 299) {
     throw rejection(answer.status, where, `check ${FIELD} and that Web-to-Lead is enabled in Setup › Web-to-Lead.`);
   }
