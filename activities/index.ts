@@ -24,6 +24,11 @@ import { promoteToLive } from './live';
 import { sendNotification } from './notify';
 import { sweepOfferSnapshots } from './retention';
 import { temporalOfferRuns } from './retention/temporal-runs';
+import { createDeprecationActivities } from './deprecate';
+import { createHistoryActivities } from './history/activities';
+import { runImageTest } from './image-tests';
+import type { ImageTestInput } from '../domain/image-tests';
+import { measured, recordCertification, recordEmail, recordReplication } from './metrics';
 
 /** Heartbeat and abort signal of the running activity, for modules that know nothing of Temporal. */
 function activityControl() {
@@ -52,13 +57,20 @@ export function createLightActivities(deps: ActivityDeps) {
       return cleanupRun(deps, ref, regions);
     },
     async sendNotification(req: NotificationRequest) {
-      return sendNotification(deps, req);
+      return measured(
+        () => sendNotification(deps, req),
+        (_r, _since, err) => recordEmail(req.event, err),
+      );
     },
     /** Run by the retention schedule; Temporal's visibility (the worker's client) says which runs are open. */
     async sweepOfferSnapshots() {
       const ctx = Context.current();
       return sweepOfferSnapshots(deps.blobs, temporalOfferRuns(ctx.client), deps.config.offerSnapshotRetentionMs, new Date(), () => ctx.heartbeat());
     },
+    /** The deprecation workflow's (activities/deprecate). */
+    ...createDeprecationActivities(deps),
+    /** The offer's history and its webhook deliveries (activities/history). */
+    ...createHistoryActivities(deps),
   };
 }
 
@@ -66,10 +78,17 @@ export function createLightActivities(deps: ActivityDeps) {
 export function createIoActivities(deps: ActivityDeps) {
   return {
     async certifyImages(ref: RunRef, plan: PublishPlan) {
-      return certifyImages(deps, ref, await loadOfferSnapshot(deps, ref.offerRef), plan, activityControl());
+      return measured(async () => certifyImages(deps, ref, await loadOfferSnapshot(deps, ref.offerRef), plan, activityControl()), recordCertification);
     },
     async replicateRegion(ref: RunRef, region: string, disks: DiskRef[]) {
-      return replicateRegion(deps, ref, region, disks, activityControl());
+      return measured(
+        () => replicateRegion(deps, ref, region, disks, activityControl()),
+        (result, since) => recordReplication(region, result, since),
+      );
+    },
+    /** An image self-test (activities/image-tests): the certify engine on one image. */
+    async runImageTest(input: ImageTestInput) {
+      return runImageTest(deps, input, activityControl());
     },
   };
 }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import * as s from './schemas';
+import * as audit from './audit-schemas';
 import { ID_PATTERN } from './schemas';
 import { API_ROUTES, type ApiRoute } from '../domain/api-paths';
 import { ErrorType } from '../domain/errors';
@@ -75,6 +76,15 @@ export function buildOpenApiDocument(serverUrl: string) {
         LiveOfferList: s.liveOfferListSchema,
         CertificationReport: s.certificationReportSchema,
         StepDurations: s.stepDurationsSchema,
+        DeprecationRequest: s.deprecationRequestSchema,
+        DeprecationStatus: s.deprecationStatusSchema,
+        History: audit.historyPageSchema,
+        Changes: audit.changesSchema,
+        WebhookRequest: audit.webhookRequestSchema,
+        WebhookCreated: audit.webhookCreatedSchema,
+        Webhook: audit.webhookSchema,
+        ImageTestRequest: audit.imageTestRequestSchema,
+        ImageTest: audit.imageTestSchema,
         Error: s.errorSchema,
       }),
     },
@@ -138,6 +148,108 @@ export function buildOpenApiDocument(serverUrl: string) {
         { '202': statusResponse('Accepted') },
         { '404': err('NotFound: never published.'), '409': err(`${ErrorType.InvalidState}: the run is not waiting for e-mails.`) },
       ),
+      scheduleDeprecation: offerAction(
+        'Schedule the deprecation of the live offer, a plan or an image version (again while scheduled: reschedule)',
+        'DeprecationRequest',
+        { '202': { description: 'Scheduled; `Location` is the deprecation path.', content: json('DeprecationStatus') } },
+        {
+          '409': err(
+            `${ErrorType.OfferNotLive}: not live, or no such plan or version on the live page; ${ErrorType.NoticeTooShort}: effectiveAt before the minimum notice; ${ErrorType.DeprecationScheduled}: another part of the offer is being deprecated; ${ErrorType.InvalidState}: already effective.`,
+          ),
+        },
+      ),
+      deprecation: {
+        get: {
+          summary: 'The deprecation of the offer: its schedule, notices and state (Scheduled, Effective, Restored)',
+          security: [{ bearer: [] }],
+          parameters: offerPath,
+          responses: { '200': { description: 'Deprecation', content: json('DeprecationStatus') }, ...authErrors, '404': err('NotFound: never deprecated.') },
+        },
+      },
+      restoreDeprecation: {
+        delete: {
+          summary: 'Restore: before the deprecation takes effect, or within the restore window after',
+          security: [{ bearer: [] }],
+          parameters: offerPath,
+          responses: {
+            '202': { description: 'Restoring', content: json('DeprecationStatus') },
+            ...authErrors,
+            '404': err('NotFound: never deprecated.'),
+            '409': err(`${ErrorType.InvalidState}: already restored, or the restore window has ended.`),
+          },
+        },
+      },
+      history: {
+        get: {
+          summary: 'Every run of the offer and every event that changed it, with its actor; newest first, paged',
+          security: [{ bearer: [] }],
+          parameters: [
+            ...offerPath,
+            { name: 'cursor', in: 'query', required: false, schema: { type: 'string' } },
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
+          ],
+          responses: { '200': { description: 'History', content: json('History') }, ...authErrors },
+        },
+      },
+      changes: {
+        get: {
+          summary: "What the latest run's draft changes against the live version (secrets as changed/unchanged only)",
+          security: [{ bearer: [] }],
+          parameters: offerPath,
+          responses: {
+            '200': { description: 'Changes', content: json('Changes') },
+            ...authErrors,
+            '404': err('NotFound: no recorded publish.'),
+            '409': err('LiveDraftUnknown: the live version predates recorded drafts.'),
+          },
+        },
+      },
+      putWebhook: {
+        put: {
+          summary: "Set the publisher's webhook; answers the signing secret, only this once",
+          security: [{ bearer: [] }],
+          parameters: [pathParam('publisherId')],
+          requestBody: { required: true, content: json('WebhookRequest') },
+          responses: { '200': { description: 'Set', content: json('WebhookCreated') }, ...authErrors },
+        },
+      },
+      getWebhook: {
+        get: {
+          summary: "The publisher's webhook and its recent delivery attempts (no secret)",
+          security: [{ bearer: [] }],
+          parameters: [pathParam('publisherId')],
+          responses: { '200': { description: 'Webhook', content: json('Webhook') }, ...authErrors, '404': err('NotFound: no webhook set.') },
+        },
+      },
+      deleteWebhook: {
+        delete: {
+          summary: "Remove the publisher's webhook",
+          security: [{ bearer: [] }],
+          parameters: [pathParam('publisherId')],
+          responses: { '204': { description: 'Removed' }, ...authErrors, '404': err('NotFound: no webhook set.') },
+        },
+      },
+      startImageTest: {
+        post: {
+          summary: "Certify one image with the certify step's checks, no offer needed (rate-limited per publisher)",
+          security: [{ bearer: [] }],
+          parameters: [pathParam('publisherId')],
+          requestBody: { required: true, content: json('ImageTestRequest') },
+          responses: {
+            '202': { description: 'Started; `Location` is the test path.', content: json('ImageTest'), headers: { Location: { schema: { type: 'string' } } } },
+            ...authErrors,
+            '429': err('TooManyImageTests: over the hourly limit; see Retry-After.'),
+          },
+        },
+      },
+      imageTest: {
+        get: {
+          summary: 'An image self-test: Running, or Passed/Failed with every check',
+          security: [{ bearer: [] }],
+          parameters: [pathParam('publisherId'), pathParam('testId')],
+          responses: { '200': { description: 'Image test', content: json('ImageTest') }, ...authErrors, '404': err('NotFound: no such test.') },
+        },
+      },
       previewPage: {
         get: {
           summary: 'The preview product page, for allow-listed subscriptions (JSON, or HTML on Accept: text/html)',

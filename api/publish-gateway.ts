@@ -23,6 +23,8 @@ import {
 } from '../domain/messages';
 import { ErrorType, refusalOf } from '../domain/errors';
 import type { PublishStatusBody } from '../domain/status';
+import { decodeStatusMemo, encodeStatusMemo, HISTORY_BEFORE_FIRST_TASK, STATUS_MEMO_AT_START, STATUS_MEMO_CORE, type StatusMemoCore } from '../domain/status-memo';
+import { publishDetails, publishSummary } from '../domain/ui-metadata';
 import { PublishRun } from '../workflows/publish-run';
 import { ApiError } from './errors';
 import { StepHistory } from './step-history';
@@ -43,7 +45,7 @@ export interface OfferSummary {
  */
 const GRPC_FAILED_PRECONDITION = 9;
 
-async function retryAbortedUpdate<T>(send: () => Promise<T>, attempts = 5): Promise<T> {
+export async function retryAbortedUpdate<T>(send: () => Promise<T>, attempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await send();
@@ -68,6 +70,11 @@ export class PublishGateway {
     this.history = new StepHistory(client);
   }
 
+  /** The process's Temporal client, for routes with workflows of their own (api/routes/offer-audit.ts). */
+  get temporal(): Client {
+    return this.client;
+  }
+
   /** Durations of each step in recent closed runs (the portal's estimates). */
   stepDurations(publisherId: string): Promise<StepDurations> {
     return this.history.durations(publisherId);
@@ -90,13 +97,24 @@ export class PublishGateway {
 
   private async startOnce(input: PublishInput, title: string): Promise<PublishStatusBody> {
     const workflowId = publishWorkflowId(input.publisherId, input.offerId);
+    const first = new PublishRun({
+      publisherId: input.publisherId,
+      offerId: input.offerId,
+      runId: '', // not known before the start; the reader fills it in
+      notificationEmails: input.notificationEmails,
+      supportUrl: input.options.supportUrl,
+    }).snapshot();
     const handle = await this.client.workflow.start(WORKFLOW_TYPE, {
       workflowId,
       taskQueue: this.taskQueue,
       args: [input],
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      memo: { title },
+      // The run's first status, so a read before its first workflow task needs no query.
+      memo: { title, ...encodeStatusMemo(first, STATUS_MEMO_AT_START) },
+      // What the Temporal UI and `temporal workflow describe` show for the run (domain/ui-metadata.ts).
+      staticSummary: publishSummary(input.publisherId, input.offerId, title),
+      staticDetails: publishDetails({ publisherId: input.publisherId, offerId: input.offerId, title, regions: input.options.regions }),
       typedSearchAttributes: new TypedSearchAttributes([
         { key: SA_PUBLISHER_ID, value: input.publisherId },
         { key: SA_OFFER_ID, value: input.offerId },
@@ -105,19 +123,13 @@ export class PublishGateway {
       ]),
     });
     // The run's first status, without waiting for a worker to answer a query.
-    return new PublishRun({
-      publisherId: input.publisherId,
-      offerId: input.offerId,
-      runId: handle.firstExecutionRunId,
-      notificationEmails: input.notificationEmails,
-      supportUrl: input.options.supportUrl,
-    }).snapshot();
+    return { ...first, runId: handle.firstExecutionRunId };
   }
 
   /** True once an open run whose status is terminal has closed (within `timeoutMs`). */
   private async waitForFinishingRun(publisherId: string, offerId: string, timeoutMs = 15_000): Promise<boolean> {
     const handle = this.client.workflow.getHandle(publishWorkflowId(publisherId, offerId));
-    const status = await handle.query(statusQuery).catch(() => undefined);
+    const status = await this.status(publisherId, offerId).catch(() => undefined);
     if (!status || !TERMINAL.has(status.status)) return false;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -127,7 +139,12 @@ export class PublishGateway {
     return false;
   }
 
-  /** Status of the latest run: the live query while it runs, the recorded result once it ended. */
+  /**
+   * Status of the latest run, from the body the run publishes in its memo (domain/status-memo.ts):
+   * one describe(), answered by the Temporal server, with no workflow query and so no wait for a
+   * worker. Runs started before that (no body in the memo) are asked with the status query while
+   * they run, and read from their recorded result once they completed.
+   */
   async status(publisherId: string, offerId: string): Promise<PublishStatusBody> {
     const handle = this.client.workflow.getHandle(publishWorkflowId(publisherId, offerId));
     const description = await handle.describe().catch((err) => {
@@ -135,6 +152,10 @@ export class PublishGateway {
       throw err;
     });
     const closed = description.status.name !== 'RUNNING';
+    const published = closed && description.status.name !== 'COMPLETED' ? undefined : decodeStatusMemo(description.memo);
+    if (published && (published.version !== STATUS_MEMO_AT_START || description.historyLength <= HISTORY_BEFORE_FIRST_TASK)) {
+      return { ...published.body, runId: published.body.runId || description.runId };
+    }
     if (closed && description.status.name === 'COMPLETED') return (await handle.result()) as PublishStatusBody;
     try {
       return await handle.query(statusQuery);
@@ -186,7 +207,7 @@ export class PublishGateway {
       const started = wf.startTime.getTime();
       const seen = latest.get(offerId);
       if (seen && seen.started >= started) continue;
-      const memo = (wf.memo ?? {}) as { title?: string; updatedAt?: string };
+      const memo = (wf.memo ?? {}) as { title?: string; updatedAt?: string; [STATUS_MEMO_CORE]?: StatusMemoCore };
       latest.set(offerId, {
         started,
         summary: {
@@ -194,7 +215,7 @@ export class PublishGateway {
           title: memo.title ?? offerId,
           status: sa.get(SA_PUBLISH_STATUS) ?? 'Running',
           currentStep: sa.get(SA_PUBLISH_STEP) ?? 'validate',
-          updatedAt: memo.updatedAt ?? (wf.closeTime ?? wf.startTime).toISOString(),
+          updatedAt: memo[STATUS_MEMO_CORE]?.updatedAt ?? memo.updatedAt ?? (wf.closeTime ?? wf.startTime).toISOString(),
         },
       });
     }

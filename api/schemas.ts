@@ -10,6 +10,8 @@ import { isValidEmail } from '../domain/emails';
 import type { CertificationReport } from '../domain/certification';
 import { LANGUAGES } from '../domain/languages';
 import type { StepDurations } from '../domain/step-durations';
+import { DEPRECATION_REASONS, DEPRECATION_STATES, type DeprecationStatus } from '../domain/deprecation';
+import type { Actor } from '../domain/history';
 
 /** Ids end up in workflow ids (`publish/{publisherId}/{offerId}`) and blob paths: keep them plain. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,49}$/;
@@ -153,3 +155,58 @@ export const stepDurationsSchema = z
 
 const stepDurationsMatchType: Same<z.infer<typeof stepDurationsSchema>, StepDurations> = true;
 void stepDurationsMatchType;
+
+/** Deprecation after Go live (domain/deprecation.ts): the request, and the schedule with its state. */
+const deprecationScopeSchema = z.union([
+  z.literal('offer'),
+  z.object({ skuId: boundedText(50).pipe(z.string().min(1)), version: boundedText(50).pipe(z.string().min(1)).optional() }).strict(),
+]);
+const actorSchema = z.custom<Actor>((v) => typeof v === 'string' && /^(publisher:.+|operator|system)$/.test(v)).meta({ type: 'string', description: '`publisher:<id>`, `operator` or `system`.' });
+const deprecationAlternativeSchema = z.object({ offerId: idSchema.optional(), skuId: boundedText(50).optional() }).strict();
+
+export const deprecationRequestSchema = z
+  .object({
+    scope: deprecationScopeSchema.meta({ description: '"offer", or a plan `{ skuId }`, or one image version of a plan `{ skuId, version }`.' }),
+    reason: z.enum(DEPRECATION_REASONS),
+    text: boundedText(1000).optional(),
+    alternative: deprecationAlternativeSchema.optional(),
+    effectiveAt: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .meta({ description: 'Default and earliest: now + DEPRECATION_MIN_NOTICE; any time (now included) for criticalSecurityIssue.' }),
+    notificationEmails: emailsSchema.optional().meta({ description: 'Where the notices go (default: the notification e-mails of the latest publish).' }),
+  })
+  .strict()
+  .meta({ id: 'DeprecationRequest' });
+
+export const deprecationStatusSchema = z
+  .object({
+    publisherId: z.string(),
+    offerId: z.string(),
+    scope: deprecationScopeSchema,
+    reason: z.enum(DEPRECATION_REASONS),
+    text: z.string().optional(),
+    alternative: deprecationAlternativeSchema.optional(),
+    state: z.enum(DEPRECATION_STATES),
+    requestedBy: actorSchema,
+    scheduledAt: z.string(),
+    effectiveAt: z.string(),
+    restorableUntil: z.string().optional(),
+    restoredAt: z.string().optional(),
+    restoredBy: actorSchema.optional(),
+    replicasDeletedAt: z.string().optional(),
+    replicasNotRestored: z.array(z.string()).optional(),
+    notices: z.array(
+      z.object({
+        kind: z.enum(['scheduled', 'rescheduled', 'reminder', 'effective', 'restored']),
+        label: z.string().optional(),
+        dueAt: z.string(),
+        sentAt: z.string().optional(),
+        failedAt: z.string().optional(),
+      }),
+    ),
+  })
+  .meta({ id: 'DeprecationStatus' });
+
+const deprecationStatusMatchesType: Same<z.infer<typeof deprecationStatusSchema>, DeprecationStatus> = true;
+void deprecationStatusMatchesType;

@@ -9,6 +9,7 @@ import { AZURITE_DEV_CONNECTION_STRING } from './azurite-accounts';
 import type { UrlPolicy } from '../lib/net/url-policy';
 import { resolveRegionStorage } from './region-storage';
 import { DEFAULT_OFFER_SNAPSHOT_RETENTION, parseDuration, parseOfferSecretsKey } from './offer-secrets';
+import ms from 'ms';
 
 const csv = (v: string | undefined) =>
   (v ?? '')
@@ -20,6 +21,20 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
   .optional()
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** A duration like `90d`, `12h`, `30s` (the `ms` package's format), as milliseconds. */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const value = ms(v.trim() as ms.StringValue) as number | undefined;
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+        ctx.addIssue({ code: 'custom', message: 'must be a duration with its unit, e.g. 90d, 12h, 30s' });
+        return z.NEVER;
+      }
+      return value;
+    });
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -54,6 +69,15 @@ const envSchema = z.object({
     .string()
     .default(DEFAULT_OFFER_SNAPSHOT_RETENTION)
     .refine((v) => parseDuration(v) !== undefined, 'must be a duration with its unit, e.g. 30 days, 12h, 90m'),
+  /** Webhook deliveries: the first and the longest wait between attempts, and how long an event is tried (docs/http-api.md#webhooks). */
+  WEBHOOK_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(5_000),
+  WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(1).default(3_600_000),
+  WEBHOOK_RETRY_WINDOW: z
+    .string()
+    .default('1 day')
+    .refine((v) => parseDuration(v) !== undefined, 'must be a duration with its unit, e.g. 1 day, 12h'),
+  /** Image self-tests a publisher may start per hour (POST …/image-tests). */
+  IMAGE_TESTS_PER_HOUR: z.coerce.number().int().min(1).default(30),
   /** Lifetime of the read SAS minted on a control-account image for a cross-account copy. */
   COPY_SOURCE_SAS_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(240),
   SUPPORT_URL: z.url().default('https://support.marketplace.local/requests/new'),
@@ -76,10 +100,26 @@ const envSchema = z.object({
    * bundles workflows/ when it starts. A missing file stops the worker with a message.
    */
   WORKFLOW_BUNDLE: z.string().optional(),
-  /** Level of the Temporal SDK's own log (worker lifecycle, workflow bundling). */
-  LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
+  /**
+   * Worker Versioning (docs/operations.md#worker-versioning): the Worker Deployment these workers
+   * belong to and this build's id in it (one per release, e.g. the git commit). With
+   * WORKER_VERSIONING on, tasks reach them only once their version is the deployment's current one.
+   */
+  WORKER_DEPLOYMENT_NAME: z.string().min(1).default('offer-publishing'),
+  WORKER_BUILD_ID: z.string().min(1).default('dev'),
+  WORKER_VERSIONING: bool,
+  /** Level of the processes' JSON log (lib/observability/logger.ts): the product's lines and the Temporal SDK's. */
+  LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
   TASK_QUEUE: z.string().min(1).default(TASK_QUEUE),
   IO_TASK_QUEUE: z.string().min(1).default(IO_TASK_QUEUE),
+  /** Runs a workflow worker keeps in memory (workers/create-workers.ts says why 250). */
+  MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
+  /** Activity tasks an I/O worker process runs at once (copies wait on the storage service, not on the CPU). */
+  IO_ACTIVITY_CONCURRENCY: z.coerce.number().int().min(1).default(64),
+  /** The least notice a deprecation gives (`90d`; `30s` for development), unless for a critical security issue. */
+  DEPRECATION_MIN_NOTICE: duration('90d'),
+  /** How long after a deprecation takes effect it can still be restored; then its replicas are deleted. */
+  DEPRECATION_RESTORE_WINDOW: duration('30d'),
 });
 
 export interface AppConfig {
@@ -111,6 +151,9 @@ export interface AppConfig {
   /** How long after its run ended an offer snapshot keeps its secrets (activities/retention). */
   offerSnapshotRetentionMs: number;
   supportUrl: string;
+  /** Webhook deliveries' retries: waits growing from initial to maximum, for at most windowMs per event. */
+  webhookRetry: { initialIntervalMs: number; maximumIntervalMs: number; windowMs: number };
+  imageTestsPerHour: number;
   /** Images and logos. */
   urlPolicy: UrlPolicy;
   /** Lead destinations: its own host list. */
@@ -119,10 +162,20 @@ export interface AppConfig {
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** WORKFLOW_BUNDLE as given; workers/workflow-source.ts resolves and checks it. */
   workflowBundle?: string;
+  /** WORKER_DEPLOYMENT_NAME, WORKER_BUILD_ID, WORKER_VERSIONING (workers/deployment.ts). */
+  workerDeployment: { deploymentName: string; buildId: string; versioning: boolean };
   /** Workflows and light activities. */
   taskQueue: string;
   /** Certification and replication, on workers that can be scaled on their own. */
   ioTaskQueue: string;
+  /** MAX_CACHED_WORKFLOWS: the workflow worker's cache of runs. */
+  maxCachedWorkflows: number;
+  /** IO_ACTIVITY_CONCURRENCY: activity tasks at once on an I/O worker. */
+  ioActivityConcurrency: number;
+  /** DEPRECATION_MIN_NOTICE, in ms. */
+  deprecationMinNoticeMs: number;
+  /** DEPRECATION_RESTORE_WINDOW, in ms. */
+  deprecationRestoreWindowMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -194,12 +247,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     offerSecretsKey: secretsKey.key,
     offerSnapshotRetentionMs: parseDuration(e.OFFER_SNAPSHOT_RETENTION)!,
     supportUrl: e.SUPPORT_URL,
+    webhookRetry: {
+      initialIntervalMs: e.WEBHOOK_RETRY_INITIAL_MS,
+      maximumIntervalMs: Math.max(e.WEBHOOK_RETRY_MAX_MS, e.WEBHOOK_RETRY_INITIAL_MS),
+      windowMs: parseDuration(e.WEBHOOK_RETRY_WINDOW)!,
+    },
+    imageTestsPerHour: e.IMAGE_TESTS_PER_HOUR,
     urlPolicy: { allowedHosts: csv(e.URL_ALLOWED_HOSTS), allowLoopback: e.URL_ALLOW_LOOPBACK, timeoutMs: e.URL_FETCH_TIMEOUT_MS },
     leadUrlPolicy: { allowedHosts: csv(e.LEAD_URL_ALLOWED_HOSTS), allowLoopback: e.URL_ALLOW_LOOPBACK, timeoutMs: e.URL_FETCH_TIMEOUT_MS },
     workerRoles: new Set(roles as Array<'workflow' | 'io'>),
     logLevel: e.LOG_LEVEL,
     workflowBundle: e.WORKFLOW_BUNDLE?.trim() || undefined,
+    workerDeployment: { deploymentName: e.WORKER_DEPLOYMENT_NAME, buildId: e.WORKER_BUILD_ID, versioning: e.WORKER_VERSIONING },
     taskQueue: e.TASK_QUEUE,
     ioTaskQueue: e.IO_TASK_QUEUE,
+    maxCachedWorkflows: e.MAX_CACHED_WORKFLOWS,
+    ioActivityConcurrency: e.IO_ACTIVITY_CONCURRENCY,
+    deprecationMinNoticeMs: e.DEPRECATION_MIN_NOTICE,
+    deprecationRestoreWindowMs: e.DEPRECATION_RESTORE_WINDOW,
   };
 }

@@ -15,6 +15,21 @@ export const API_ROUTES = {
   goLive: { method: 'post', path: '/api/publishers/{publisherId}/offers/{offerId}/golive' },
   cancel: { method: 'post', path: '/api/publishers/{publisherId}/offers/{offerId}/cancel' },
   notificationEmails: { method: 'post', path: '/api/publishers/{publisherId}/offers/{offerId}/notification-emails' },
+  /** After Go live: schedule (or reschedule) a deprecation, read it, restore it (docs/process.md, "After Go live"). */
+  scheduleDeprecation: { method: 'post', path: '/api/publishers/{publisherId}/offers/{offerId}/deprecation' },
+  deprecation: { method: 'get', path: '/api/publishers/{publisherId}/offers/{offerId}/deprecation' },
+  restoreDeprecation: { method: 'delete', path: '/api/publishers/{publisherId}/offers/{offerId}/deprecation' },
+  /** Every run and event of an offer, newest first (docs/http-api.md#history). */
+  history: { method: 'get', path: '/api/publishers/{publisherId}/offers/{offerId}/history' },
+  /** What the latest run's draft changes against the live version (docs/http-api.md#changes). */
+  changes: { method: 'get', path: '/api/publishers/{publisherId}/offers/{offerId}/changes' },
+  /** The publisher's webhook (docs/http-api.md#webhooks). */
+  putWebhook: { method: 'put', path: '/api/publishers/{publisherId}/webhook' },
+  getWebhook: { method: 'get', path: '/api/publishers/{publisherId}/webhook' },
+  deleteWebhook: { method: 'delete', path: '/api/publishers/{publisherId}/webhook' },
+  /** Image self-tests: certification of one image, no offer needed (docs/http-api.md#image-self-test). */
+  startImageTest: { method: 'post', path: '/api/publishers/{publisherId}/image-tests' },
+  imageTest: { method: 'get', path: '/api/publishers/{publisherId}/image-tests/{testId}' },
   previewPage: { method: 'get', path: '/api/preview/offers/{publisherId}/{offerId}' },
   liveOffers: { method: 'get', path: '/api/marketplace/offers' },
   livePage: { method: 'get', path: '/api/marketplace/offers/{publisherId}/{offerId}' },
@@ -22,7 +37,7 @@ export const API_ROUTES = {
   catalogLogo: { method: 'get', path: '/api/catalog-assets/{publisherId}/{offerId}/{runId}/logos/{logoKind}' },
   openApi: { method: 'get', path: '/openapi.json' },
   health: { method: 'get', path: '/healthz' },
-} as const satisfies Record<string, { method: 'get' | 'post'; path: string }>;
+} as const satisfies Record<string, { method: 'get' | 'post' | 'put' | 'delete'; path: string }>;
 
 export type ApiRoute = keyof typeof API_ROUTES;
 

@@ -44,6 +44,9 @@ export const ERROR_CATALOGUE = {
   // Requests that do not apply to the run as it is (API 409).
   InvalidState: refusal('Go live before sign-off, cancel after Go live or after the end, e-mails when none are awaited.'),
   PublishInProgress: refusal('Another publish of this offer is running; one run at a time per offer.'),
+  OfferNotLive: refusal('Deprecation applies to a live offer; this one is not live (or the plan or version is not on its live page).'),
+  NoticeTooShort: refusal('A deprecation may not take effect before the minimum notice (DEPRECATION_MIN_NOTICE), unless for a critical security issue.'),
+  DeprecationScheduled: refusal('Another part of the offer has a deprecation in progress; one deprecation at a time per offer.'),
 
   // Ours: retried; past the retries the step fails saying the problem is ours.
   RegionStorageUnavailable: infrastructure("A region's storage account cannot be used: REGION_STORAGE is wrong, its key was rotated, or the account is down."),

@@ -7,6 +7,7 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 import type { PublishStatusBody } from './status';
 import type { StepId } from './steps';
 import type { Language } from './languages';
+import type { Actor } from './history';
 
 export const WORKFLOW_TYPE = 'publishOffer';
 /** Default task queue of the workflow and its light activities (validate, package, notify, live). */
@@ -56,9 +57,16 @@ export interface PublishInput {
   options: PublishOptions;
   /** The publisher's language when publishing: the run's e-mails are written in it (default English). */
   language?: Language;
+  /** Who asked for the publish (the API sets `publisher:<id>`); absent: an operator started it. */
+  startedBy?: Actor;
 }
 
-export interface EmailsArg {
+/** Who sent an update: the API says which publisher; absent in updates from before it (taken as the offer's publisher). */
+export interface ActorArg {
+  actor?: Actor;
+}
+
+export interface EmailsArg extends ActorArg {
   emails: string[];
 }
 
@@ -68,8 +76,9 @@ export const setNotificationEmailsSignal = defineSignal<[EmailsArg]>('setNotific
 export const statusQuery = defineQuery<PublishStatusBody>('status');
 
 /** Updates behind the HTTP API: their validators answer synchronously, so the API can say 409 with the reason. */
-export const goLiveUpdate = defineUpdate<PublishStatusBody>('requestGoLive');
-export const cancelUpdate = defineUpdate<PublishStatusBody, [{ reason?: string }]>('requestCancel');
+/** The argument is optional on the wire: updates sent before it carried none (the handler reads `arg?.actor`). */
+export const goLiveUpdate = defineUpdate<PublishStatusBody, [ActorArg]>('requestGoLive');
+export const cancelUpdate = defineUpdate<PublishStatusBody, [{ reason?: string } & ActorArg]>('requestCancel');
 export const setNotificationEmailsUpdate = defineUpdate<PublishStatusBody, [EmailsArg]>('submitNotificationEmails');
 
 export const SA_PUBLISHER_ID = defineSearchAttributeKey('PublisherId', 'KEYWORD');
@@ -78,4 +87,5 @@ export const SA_PUBLISH_STEP = defineSearchAttributeKey('PublishStep', 'KEYWORD'
 export const SA_PUBLISH_STATUS = defineSearchAttributeKey('PublishStatus', 'KEYWORD');
 
 /** `name=Type` pairs for `temporal server start-dev --search-attribute` and the compose file. */
-export const CUSTOM_SEARCH_ATTRIBUTES = ['PublisherId', 'OfferId', 'PublishStep', 'PublishStatus'] as const;
+/** DeprecationState: the deprecation workflow's (domain/deprecation.ts SA_DEPRECATION_STATE). */
+export const CUSTOM_SEARCH_ATTRIBUTES = ['PublisherId', 'OfferId', 'PublishStep', 'PublishStatus', 'DeprecationState'] as const;

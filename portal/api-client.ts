@@ -11,6 +11,7 @@ import type { CertificationReport } from '../domain/certification';
 import type { StepDurations } from '../domain/step-durations';
 import type { Language } from '../domain/languages';
 import type { OfferDraft } from '../domain/offer';
+import type { ChangesBody, HistoryPage } from '../domain/history';
 import type { OfferSummary } from '../api/publish-gateway';
 
 export interface ApiErrorBody {
@@ -61,6 +62,12 @@ export class PortalApi {
   }
   certificationReport(ids: Required<Ids>) {
     return this.json<CertificationReport>('certificationReport', ids);
+  }
+  history(ids: Required<Ids>) {
+    return this.json<HistoryPage>('history', ids);
+  }
+  changes(ids: Required<Ids>) {
+    return this.json<ChangesBody>('changes', ids);
   }
   validate(ids: Required<Ids>, offer: OfferDraft) {
     return this.json<ValidationResult>('validate', ids, { offer });

@@ -199,6 +199,13 @@ export async function main(): Promise<void> {
   env.OFFER_SECRETS_KEY = secretsKey.value;
   env.PORT = String(apiPort);
 
+  // Readable logs in a terminal, JSON lines otherwise; the worker's metrics and health at their defaults (docs/operations.md#observability-metrics-traces-logs-health).
+  env.LOG_FORMAT ??= process.stdout.isTTY ? 'pretty' : 'json';
+  if (!env.WORKER_METRICS_ADDRESS && !env.WORKER_HEALTH_ADDRESS) {
+    await requireFreePorts('worker metrics and health', [9464, 9465], 'Or set WORKER_METRICS_ADDRESS and WORKER_HEALTH_ADDRESS (or "off").');
+  }
+  env.WORKER_METRICS_ADDRESS ??= '127.0.0.1:9464';
+  env.WORKER_HEALTH_ADDRESS ??= '127.0.0.1:9465';
   say('starting the worker and the API…');
   handles.push(appProcess('worker', 'workers/main.ts', env));
   handles.push(appProcess('api', 'api/server.ts', env));
@@ -213,6 +220,9 @@ export async function main(): Promise<void> {
     `Temporal             ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE ?? 'default'})`,
   );
   if (temporalUi) banner.push(`Temporal Web UI      ${temporalUi}`);
+  const on = (addr: string | undefined, path: string) => (addr && addr !== 'off' ? `http://${addr}${path}` : 'off');
+  banner.push(`Metrics              ${apiUrl}/metrics (API), ${on(env.WORKER_METRICS_ADDRESS, '/metrics')} (worker)`);
+  banner.push(`Worker readiness     ${on(env.WORKER_HEALTH_ADDRESS, '/readyz')}`);
   if (inbox) banner.push(`Mail inbox           ${inbox}`);
   banner.push(...azuriteLines);
   if (keys.generated) {

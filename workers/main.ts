@@ -1,28 +1,52 @@
 /** Worker process: connect, run the configured workers until SIGINT/SIGTERM, close the connection. */
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import type { Server } from 'node:http';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../config/env';
+import { loadObservabilityConfig, splitAddress } from '../config/observability';
 import { temporalConnectionOptions } from '../config/temporal';
+import { createLogger, type Logger } from '../lib/observability/logger';
+import { startTracing } from '../lib/observability/tracing';
 import { createWorkers } from './create-workers';
+import { boundPort, startHealthServer } from './health-server';
+import { installWorkerRuntime } from './telemetry';
 import { workflowSource } from './workflow-source';
+
+let log: Logger | undefined;
 
 async function main() {
   const config = loadConfig();
   // Before connecting, so a missing WORKFLOW_BUNDLE is reported as such even when Temporal is down.
   const workflows = config.workerRoles.has('workflow') ? workflowSource(config) : undefined;
-  Runtime.install({ logger: new DefaultLogger(config.logLevel) });
+  const obs = loadObservabilityConfig();
+  log = createLogger({ service: 'worker', format: obs.logFormat, level: config.logLevel.toLowerCase() });
+  installWorkerRuntime(config, obs, log);
+  const tracing = startTracing('offer-publishing-worker');
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  let workers: Worker[] = [];
+  let health: Server | undefined;
   try {
-    const workers = await createWorkers(config, connection, workflows);
+    if (obs.workerHealthAddress) {
+      const { host, port } = splitAddress(obs.workerHealthAddress);
+      health = await startHealthServer(host, port, connection, () => workers);
+      log.info({ readyz: `http://${obs.workerHealthAddress.replace(/:\d+$/, '')}:${boundPort(health)}/readyz` }, 'worker: health endpoints listening');
+    }
+    workers = await createWorkers(config, connection, workflows, tracing);
     // Says which workflow code runs, so a deployment that forgot WORKFLOW_BUNDLE shows it at start.
     const code = workflows ? `; workflows from ${workflows.workflowBundle ? config.workflowBundle : 'workflows/, bundled at start'}` : '';
-    console.log(`worker: running ${[...config.workerRoles].join(' + ')} on ${config.temporal.address} (${config.temporal.namespace})${code}`);
+    log.info(
+      { metrics: obs.workerMetricsAddress ? `http://${obs.workerMetricsAddress}/metrics` : 'off', taskQueues: workers.map((w) => w.options.taskQueue) },
+      `worker: running ${[...config.workerRoles].join(' + ')} on ${config.temporal.address} (${config.temporal.namespace})${code}`,
+    );
     await Promise.all(workers.map((w) => w.run()));
   } finally {
+    health?.close();
     await connection.close();
+    await tracing?.shutdown();
   }
 }
 
 main().catch((err) => {
-  console.error(err instanceof ConfigError ? err.message : err);
+  if (log && !(err instanceof ConfigError)) log.fatal({ err }, 'worker: stopped on an error');
+  else console.error(err instanceof ConfigError ? err.message : err);
   process.exit(1);
 });

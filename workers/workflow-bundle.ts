@@ -6,11 +6,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleWorkflowCode, type Logger } from '@temporalio/worker';
+import { OTEL_WORKFLOW_INTERCEPTORS } from '../lib/observability/tracing';
 import { WORKFLOWS_PATH } from './workflow-source';
 
 /** The bundled workflow code (webpack output with an inline source map), as a worker would build it at start. */
 export async function buildWorkflowBundle(logger?: Logger): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger });
+  // With the tracing interceptors (lib/observability/tracing.ts): a prebuilt bundle cannot gain them at start.
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger, workflowInterceptorModules: [OTEL_WORKFLOW_INTERCEPTORS] });
   return code;
 }
 

@@ -11,29 +11,26 @@
  * shared helpers), message-handlers.ts (signals, query, updates), steps.ts (the seven steps),
  * failures.ts (failures on our side: what the publisher is told, what support is told).
  */
-import { CancellationScope, isCancellation, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { SA_PUBLISHER_ID, SA_PUBLISH_STATUS, SA_PUBLISH_STEP, type PublishInput } from '../domain/messages';
+import { CancellationScope, isCancellation, patched } from '@temporalio/workflow';
+import type { PublishInput } from '../domain/messages';
 import type { PublishStatusBody } from '../domain/status';
 import { PublishContext, StepFailed } from './publish-offer/context';
 import { installMessageHandlers } from './publish-offer/message-handlers';
+import { publishOnVisibleChange, publishStatusInMemo, STATUS_IN_MEMO_PATCH } from './publish-offer/status-publication';
 import { certify, cleanup, live, packageStep, preview, provision, signoff, validate } from './publish-offer/steps';
+import { showCurrentDetails } from './publish-offer/ui-metadata';
+import { recordRunMetrics } from './publish-offer/metrics';
 
 export async function publishOffer(input: PublishInput): Promise<PublishStatusBody> {
   const ctx = new PublishContext(input);
   const { run } = ctx;
+  recordRunMetrics(run);
 
-  // Kept current only when the starter set them (the API always does): a namespace without the
-  // custom attributes registered, like the time-skipping test server's, would refuse the upsert.
-  const keepVisibility = workflowInfo().typedSearchAttributes.get(SA_PUBLISHER_ID) !== undefined;
-  run.onVisibleChange = (body) => {
-    upsertMemo({ title: ctx.title, updatedAt: body.updatedAt });
-    if (!keepVisibility) return;
-    upsertSearchAttributes([
-      { key: SA_PUBLISH_STEP, value: body.currentStep },
-      { key: SA_PUBLISH_STATUS, value: body.status },
-    ]);
-  };
+  // The status body in the memo, for the API's read path; runs recorded before upsert per change.
+  if (patched(STATUS_IN_MEMO_PATCH)) publishStatusInMemo(ctx);
+  else publishOnVisibleChange(ctx);
   installMessageHandlers(ctx);
+  showCurrentDetails(run);
 
   try {
     await ctx.mainScope.run(async () => {
@@ -60,5 +57,6 @@ export async function publishOffer(input: PublishInput): Promise<PublishStatusBo
   }
 
   await CancellationScope.nonCancellable(() => Promise.all(ctx.background));
+  await ctx.history.drain();
   return run.snapshot();
 }

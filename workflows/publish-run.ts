@@ -5,11 +5,16 @@
  */
 import type { Finding, LeadDeliveryOutcome, PublishStatusBody, RegionState, RunStatus, StepState, StepStatus } from '../domain/status';
 import { STEPS, type StepId } from '../domain/steps';
+import type { HistoryEventType } from '../domain/history';
 
 export class PublishRun {
   private readonly body: PublishStatusBody;
   /** Called when the step or run status changes, to keep search attributes and memo current. */
   onVisibleChange: (body: PublishStatusBody) => void = () => undefined;
+  /** Called on every change of the body, to publish it (publish-offer/status-publication.ts). */
+  onChange: () => void = () => undefined;
+  /** Called on each transition the offer's history records (publish-offer/history-recorder.ts). */
+  onEvent: (type: HistoryEventType, step: StepId, reason?: string) => void = () => undefined;
 
   constructor(init: { publisherId: string; offerId: string; runId: string; notificationEmails: string[]; supportUrl: string }) {
     const now = new Date().toISOString();
@@ -85,6 +90,7 @@ export class PublishRun {
   waitForPublisher(id: StepId, status: 'WaitingForPublisherInput' | 'WaitingForPublisherReview'): void {
     this.step(id).status = status;
     this.setRunStatus(status);
+    this.onEvent(status === 'WaitingForPublisherInput' ? 'publish.waiting_for_input' : 'publish.waiting_for_review', id);
   }
 
   resumeStep(id: StepId): void {
@@ -98,6 +104,7 @@ export class PublishRun {
     s.progressPercentage = 100;
     s.completedAt = new Date().toISOString();
     this.touch();
+    this.onEvent('publish.step.completed', id);
   }
 
   addFindings(id: StepId, findings: Finding[]): void {
@@ -116,6 +123,7 @@ export class PublishRun {
     if (s.overdue || s.status === 'Complete' || this.ended) return false;
     s.overdue = true;
     this.addFindings(id, [{ level: 'Warning', text: `This step is taking longer than its expected time frame (${s.estimatedTimeFrame}).` }]);
+    this.onEvent('publish.overdue', id);
     return true;
   }
 
@@ -183,6 +191,7 @@ export class PublishRun {
     this.body.currentStep = id;
     this.addFindings(id, findings);
     this.end('Failed');
+    this.onEvent('publish.failed', id);
   }
 
   cancel(reason: string): void {
@@ -193,10 +202,12 @@ export class PublishRun {
     }
     this.addFindings(this.body.currentStep, [{ level: 'Info', text: reason }]);
     this.end('Canceled');
+    this.onEvent('publish.canceled', this.body.currentStep, reason);
   }
 
   succeed(): void {
     this.end('Succeeded');
+    this.onEvent('publish.live', 'live');
   }
 
   private end(status: RunStatus): void {
@@ -212,5 +223,6 @@ export class PublishRun {
 
   private touch(): void {
     this.body.updatedAt = new Date().toISOString();
+    this.onChange();
   }
 }

@@ -24,6 +24,7 @@ import { writeJson, writeText } from '../../lib/storage/json-blobs';
 import { CONTAINERS, previewPageBlobName, replicaBlobName } from '../../lib/storage/layout';
 import { loadOfferSnapshot } from '../../lib/storage/offer-snapshots';
 import { publicBlobUrl } from '../../lib/storage/public-url';
+import { recordTestLead } from '../metrics';
 
 /** `previewUrl`: where the preview endpoint serves this offer's page (shown on the page). */
 export async function packageOffer(
@@ -97,9 +98,11 @@ async function sendTestLead(deps: ActivityDeps, ref: RunRef, offer: OfferDraft, 
   }
   try {
     const outcome = await send();
+    recordTestLead(dest.type, outcome.delivered ? 'Delivered' : 'Rejected');
     await appendLeadDelivery(deps.blobs, ref, outcome);
     return outcome;
   } catch (err) {
+    recordTestLead(dest.type, err instanceof ApplicationFailure && err.nonRetryable ? 'Rejected' : 'Error');
     // Log the failed attempt too: "leads never arrive and nothing says why" is the complaint to answer.
     await appendLeadDelivery(deps.blobs, ref, {
       destination: describe(),

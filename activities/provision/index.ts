@@ -60,7 +60,29 @@ export type ReplicaClient = Pick<PageBlobClient, 'getProperties' | 'beginCopyFro
 /** Replica metadata recording which source version it is a copy of. */
 const META_ETAG = 'sourceetag';
 const META_LENGTH = 'sourcelength';
-const POLL = { firstMs: 500, maxMs: 10_000 };
+/** The first poll is at once (Azurite finishes copies then); Azure's copies take seconds to hours. */
+const POLL = { firstMs: 200, maxMs: 10_000 };
+
+/**
+ * A run's offer snapshot, read once per worker process for all the run's regions (55 reads and
+ * decryptions per publish otherwise): a snapshot is never rewritten under its name while its run
+ * runs. Kept for a few minutes; a failed read is not kept.
+ */
+const SNAPSHOT_TTL_MS = 5 * 60_000;
+const snapshots = new WeakMap<ActivityDeps, Map<string, { until: number; offer: Promise<OfferDraft> }>>();
+
+function runSnapshot(deps: ActivityDeps, offerRef: string): Promise<OfferDraft> {
+  let cache = snapshots.get(deps);
+  if (!cache) snapshots.set(deps, (cache = new Map()));
+  const now = Date.now();
+  for (const [key, entry] of cache) if (entry.until < now) cache.delete(key);
+  const hit = cache.get(offerRef);
+  if (hit) return hit.offer;
+  const offer = loadOfferSnapshot(deps, offerRef);
+  cache.set(offerRef, { until: now + SNAPSHOT_TTL_MS, offer });
+  void offer.catch(() => cache.delete(offerRef));
+  return offer;
+}
 
 /**
  * Copies every disk into the region's account (`replicas-<region>`, under the run's prefix).
@@ -74,7 +96,7 @@ export async function replicateRegion(
   ctl: ActivityControl,
 ): Promise<ReplicateRegionResult> {
   throwIfAborted(ctl.signal);
-  const offer = await loadOfferSnapshot(deps, ref.offerRef);
+  const offer = await runSnapshot(deps, ref.offerRef);
   const target = await deps.regionAccounts.ensureReplicas(region).catch((err: unknown) => {
     // Whatever the storage said (a refused key, an unknown account), it is ours to fix, not the publisher's.
     const why = scrubbed(`The storage account of region ${region} could not be used (check REGION_STORAGE)`, err);
@@ -118,8 +140,8 @@ export async function copyDisk(
       copyId = await startCopy(replica, source, label);
     }
     ctl.heartbeat({ ...label, bytesCopied: 0, total: source.length } satisfies CopyProgress);
-    await waitForCopy(replica, copyId, source, ctl, label, poll);
-    await verifyReplica(replica, source, label);
+    // The poll that saw the copy finish has the replica's properties: verified without another read.
+    await verifyReplica(replica, await waitForCopy(replica, copyId, source, ctl, label, poll), source, label);
     return 'copied';
   } catch (err) {
     if (!ctl.signal.aborted) throw err;
@@ -169,13 +191,13 @@ async function waitForCopy(
   ctl: ActivityControl,
   label: { region: string; disk: string },
   poll: typeof POLL,
-): Promise<void> {
+): Promise<Awaited<ReturnType<ReplicaClient['getProperties']>>> {
   let delay = poll.firstMs;
   for (;;) {
     throwIfAborted(ctl.signal);
     const p = await replica.getProperties();
     if (p.copyId !== copyId) throw new Error(`The replica ${label.disk} in ${label.region} was replaced by another copy; retrying.`);
-    if (p.copyStatus === 'success') return;
+    if (p.copyStatus === 'success') return p;
     if (p.copyStatus === 'failed' || p.copyStatus === 'aborted') throw copyFailure(p.copyStatus, p.copyStatusDescription, source, label);
     const [copied, total] = (p.copyProgress ?? '').split('/').map(Number);
     ctl.heartbeat({ ...label, bytesCopied: copied || 0, total: total || source.length } satisfies CopyProgress);
@@ -198,8 +220,12 @@ function copyFailure(status: string, description: string | undefined, source: Co
   return new Error(`The copy of ${label.disk} to ${label.region} ${status}${detail ? `: ${detail}` : ''}; retrying.`);
 }
 
-async function verifyReplica(replica: ReplicaClient, source: CopySource, label: { region: string; disk: string }): Promise<void> {
-  const p = await replica.getProperties();
+async function verifyReplica(
+  replica: ReplicaClient,
+  p: Awaited<ReturnType<ReplicaClient['getProperties']>>,
+  source: CopySource,
+  label: { region: string; disk: string },
+): Promise<void> {
   if (p.contentLength !== source.length || p.metadata?.[META_ETAG] !== source.etag) {
     await replica.deleteIfExists();
     throw new Error(`The replica ${label.disk} in ${label.region} has ${p.contentLength} bytes, expected ${source.length}; copying again.`);

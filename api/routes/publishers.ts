@@ -13,6 +13,7 @@ import { ApiError, parseOr400 } from '../errors';
 import type { PublishGateway } from '../publish-gateway';
 import { cancelRequestSchema, notificationEmailsRequestSchema, publishRequestSchema, validateRequestSchema } from '../schemas';
 import { offerIds, publisherIdOf, serve } from './params';
+import { actorOf } from '../actor';
 
 export interface PublishersRouterDeps {
   config: AppConfig;
@@ -59,6 +60,7 @@ export function createPublishersRouter({ config, gateway, blobs, validationDeps 
           offerRef,
           notificationEmails: body.notificationEmails ?? [],
           options: publishOptions(config),
+          startedBy: actorOf(res, publisherId),
           ...(body.language ? { language: body.language } : {}),
         },
         body.offer.title?.trim() || offerId,
@@ -96,14 +98,14 @@ export function createPublishersRouter({ config, gateway, blobs, validationDeps 
 
   serve(router, 'publisher', 'goLive', async (req, res) => {
     const { publisherId, offerId } = offerIds(req.params);
-    const status = await gateway.update(publisherId, offerId, (h) => h.executeUpdate(goLiveUpdate));
+    const status = await gateway.update(publisherId, offerId, (h) => h.executeUpdate(goLiveUpdate, { args: [{ actor: actorOf(res, publisherId) }] }));
     res.status(202).location(statusPath(publisherId, offerId)).json(status);
   });
 
   serve(router, 'publisher', 'cancel', async (req, res) => {
     const { publisherId, offerId } = offerIds(req.params);
     const body = parseOr400(cancelRequestSchema, req.body ?? {}, 'cancel request');
-    const status = await gateway.update(publisherId, offerId, (h) => h.executeUpdate(cancelUpdate, { args: [{ reason: body.reason }] }));
+    const status = await gateway.update(publisherId, offerId, (h) => h.executeUpdate(cancelUpdate, { args: [{ reason: body.reason, actor: actorOf(res, publisherId) }] }));
     res.status(202).location(statusPath(publisherId, offerId)).json(status);
   });
 
@@ -111,7 +113,7 @@ export function createPublishersRouter({ config, gateway, blobs, validationDeps 
     const { publisherId, offerId } = offerIds(req.params);
     const body = parseOr400(notificationEmailsRequestSchema, req.body, 'notification e-mails request');
     const status = await gateway.update(publisherId, offerId, (h) =>
-      h.executeUpdate(setNotificationEmailsUpdate, { args: [{ emails: body.emails }] }),
+      h.executeUpdate(setNotificationEmailsUpdate, { args: [{ emails: body.emails, actor: actorOf(res, publisherId) }] }),
     );
     res.status(202).location(statusPath(publisherId, offerId)).json(status);
   });

@@ -6,6 +6,7 @@
  * preview allow-list.
  */
 import type { LogoKind } from '../../domain/offer';
+import type { CatalogDeprecation } from '../../domain/deprecation';
 
 export interface ProductPageSku {
   skuId: string;
@@ -43,4 +44,10 @@ export interface ProductPage {
   skus: ProductPageSku[];
   /** Per region, the replicated images to deploy from (replica URLs, no SAS). */
   deployFrom?: Array<{ region: string; images: Array<{ skuId: string; version: string; role: 'os' | 'data'; lun?: number; url: string }> }>;
+  /**
+   * Live pages only, added when served (lib/product-page/deprecation.ts): the offer's scheduled and
+   * effective deprecations (the banner), and whether new customers may still deploy it.
+   */
+  deprecations?: CatalogDeprecation[];
+  availableToNewCustomers?: boolean;
 }

@@ -1,12 +1,14 @@
 /** Renders a product page as one self-contained HTML document (inline CSS, no scripts). */
 import type { ProductPage } from './model';
 import { html, raw, type SafeHtml } from '../html/escape';
+import { renderDeprecationBanner } from './render-deprecation';
 
 const STYLE = `
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:0;color:#1b1b1b;background:#f5f5f5}
 main{max-width:960px;margin:0 auto;padding:24px;background:#fff}
 .banner{padding:8px 24px;background:#fff4ce;border-bottom:1px solid #e6d28a}
 .banner.live{background:#dff6dd;border-color:#9fd89f}
+.banner.deprecated{background:#fde7e9;border-color:#f1bbbc}.banner.deprecated p{margin:4px 0}
 header{display:flex;gap:16px;align-items:center}
 header img{width:90px;height:90px}
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:4px 8px;text-align:left}
@@ -31,6 +33,7 @@ export function renderProductPageHtml(page: ProductPage): string {
 </head>
 <body>
 ${banner}
+${renderDeprecationBanner(page)}
 <main>
 <header>${logo ? html`<img src="${logo}" alt="">` : ''}<div><h1>${page.title}</h1><p>${page.summary}</p></div></header>
 ${page.categories.length ? html`<p>Categories: ${page.categories.join(', ')}</p>` : ''}

@@ -11,6 +11,8 @@ import { CONTAINERS, livePointerBlobName, previewPageBlobName, previewPointerBlo
 import { mapLimit } from '../map-limit';
 import { publicBlobUrl } from './public-url';
 import { statusOf } from './rest-errors';
+import { readCatalogDeprecations } from './catalog-deprecations';
+import { applyDeprecations } from '../product-page/deprecation';
 
 export interface PreviewPointer {
   runId: string;
@@ -28,6 +30,8 @@ export interface LiveOfferSummary {
   summary: string;
   categories: string[];
   liveSince?: string;
+  /** The offer's next or latest deprecation still shown (its date and state), if any. */
+  deprecation?: { state: 'Scheduled' | 'Effective'; effectiveAt: string };
 }
 
 export async function writePreviewPointer(blobs: BlobServiceClient, ref: RunRef, subscriptionIds: string[]): Promise<PreviewPointer> {
@@ -118,8 +122,16 @@ export async function readLivePage(
 ): Promise<{ page: ProductPage; html: string } | undefined> {
   const pointer = await readJson<LivePointer>(blobs, CONTAINERS.live, livePointerBlobName(publisherId, offerId));
   if (!pointer) return undefined;
-  const [page, html] = await Promise.all([readJson<ProductPage>(blobs, CONTAINERS.live, pointer.pageJson), readText(blobs, CONTAINERS.live, pointer.pageHtml)]);
-  return page && html !== undefined ? servable(page, html) : undefined;
+  const [page, html, deprecations] = await Promise.all([
+    readJson<ProductPage>(blobs, CONTAINERS.live, pointer.pageJson),
+    readText(blobs, CONTAINERS.live, pointer.pageHtml),
+    readCatalogDeprecations(blobs, publisherId, offerId),
+  ]);
+  if (!page || html === undefined) return undefined;
+  if (deprecations.length === 0) return servable(page, html);
+  // Deprecations are kept apart from the versions (they outlive a publish): the page is rendered with them.
+  const shown = applyDeprecations(servable(page, html).page, deprecations);
+  return { page: shown, html: renderProductPageHtml(shown) };
 }
 
 /**
@@ -149,10 +161,12 @@ export async function listLiveOffers(blobs: BlobServiceClient): Promise<LiveOffe
   }
   const pages = await mapLimit(names, 8, async (name) => {
     const pointer = await readJson<LivePointer>(blobs, CONTAINERS.live, name);
-    return pointer && readJson<ProductPage>(blobs, CONTAINERS.live, pointer.pageJson);
+    const page = pointer && (await readJson<ProductPage>(blobs, CONTAINERS.live, pointer.pageJson));
+    return page && applyDeprecations(page, await readCatalogDeprecations(blobs, page.publisherId, page.offerId));
   });
   return pages
-    .filter((p): p is ProductPage => p !== undefined)
+    // An offer deprecated for good is no longer in the catalog for new customers (its page still answers).
+    .filter((p): p is ProductPage => p !== undefined && p.availableToNewCustomers !== false)
     .map((p) => ({
       publisherId: p.publisherId,
       offerId: p.offerId,
@@ -160,6 +174,7 @@ export async function listLiveOffers(blobs: BlobServiceClient): Promise<LiveOffe
       summary: p.summary,
       categories: p.categories,
       liveSince: p.liveSince,
+      ...(p.deprecations?.length ? { deprecation: { state: p.deprecations[0].state, effectiveAt: p.deprecations[0].effectiveAt } } : {}),
     }))
     .sort((a, b) => `${a.publisherId}/${a.offerId}`.localeCompare(`${b.publisherId}/${b.offerId}`));
 }

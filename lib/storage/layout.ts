@@ -63,3 +63,12 @@ export function liveVersionsPrefix(publisherId: string, offerId: string): string
 export function livePointerBlobName(publisherId: string, offerId: string): string {
   return `${publisherId}/${offerId}/current.json`;
 }
+
+/** The deprecations of an offer the live catalog applies, one record per scope (lib/storage/catalog-deprecations.ts). */
+export function liveDeprecationsPrefix(publisherId: string, offerId: string): string {
+  return `${publisherId}/${offerId}/deprecations/`;
+}
+
+export function liveDeprecationBlobName(publisherId: string, offerId: string, scopeKey: string): string {
+  return `${liveDeprecationsPrefix(publisherId, offerId)}${scopeKey}.json`;
+}

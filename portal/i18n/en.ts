@@ -5,6 +5,7 @@
 import { html, type SafeHtml } from '../../lib/html/escape';
 import type { MessageLevel, RegionState, RunStatus, StepStatus } from '../../domain/status';
 import type { CheckResult } from '../../domain/certification';
+import type { HistoryEventType } from '../../domain/history';
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
@@ -87,6 +88,44 @@ export const en = {
   runIdLabel: 'Run',
   stepNumber: (n: number) => `Step ${n} of 7`,
   announce: (status: string, step: string) => `${status} — ${step}`,
+
+  historyHeading: 'History',
+  historyCaption: 'Runs and events of this offer, newest first',
+  colWhen: 'When',
+  colEvent: 'Event',
+  colBy: 'By',
+  historyEvent: {
+    'publish.started': 'Publish started',
+    'publish.step.completed': 'Step completed',
+    'publish.waiting_for_input': 'Waiting for your e-mail address',
+    'publish.waiting_for_review': 'Waiting for your sign-off',
+    'publish.overdue': 'Step overdue',
+    'publish.failed': 'Failed',
+    'publish.canceled': 'Canceled',
+    'publish.live': 'Live',
+    'publish.notification_emails.given': 'Notification e-mails given',
+    'publish.go_live.requested': 'Go live requested',
+    'publish.cancel.requested': 'Cancel requested',
+    'deprecation.scheduled': 'Deprecation scheduled',
+    'deprecation.rescheduled': 'Deprecation rescheduled',
+    'deprecation.effective': 'Deprecation in effect',
+    'deprecation.restore_requested': 'Restore requested',
+    'deprecation.restored': 'Restored',
+    'deprecation.replicas_deleted': 'Images deleted after deprecation',
+  } satisfies Record<HistoryEventType, string>,
+  actorSystem: 'the pipeline',
+  actorOperator: 'an operator',
+  actorPublisher: (id: string) => `publisher ${id}`,
+  changesHeading: 'What Go live changes',
+  changesIntro: 'Fields of this draft that differ from the version customers see now.',
+  changesFirst: 'Nothing is live yet: every field of this draft will be new to customers.',
+  changesNone: 'No field differs from the live version.',
+  change: { added: 'Added', removed: 'Removed', changed: 'Changed' },
+  secretChanged: 'changed (value not shown)',
+  colField: 'Field',
+  colChange: 'Change',
+  colFrom: 'Live',
+  colTo: 'This draft',
 
   stepsHeading: 'Publishing steps',
   timeFrame: 'Expected time frame',

@@ -57,15 +57,26 @@ export function offerRoutes(router: Router, env: PortalEnv): void {
     const s = status.body;
     const certifyFailed = s.steps.some((st) => st.id === 'certify' && st.status === 'Failed');
     const reportKey = `${ids.publisherId}/${ids.offerId}/${s.runId}`;
-    const [durations, report] = await Promise.all([
+    const atSignoff = s.status === 'WaitingForPublisherReview' && s.currentStep === 'signoff';
+    const [durations, report, history, changes] = await Promise.all([
       api.stepDurations(ids),
       certifyFailed && !reports.has(reportKey) ? api.certificationReport(ids) : undefined,
+      api.history(ids),
+      atSignoff ? api.changes(ids) : undefined,
     ]);
     if (report?.ok) {
       reports.set(reportKey, report.body);
       if (reports.size > 200) reports.delete(reports.keys().next().value!);
     }
-    return { ...ids, title, status: s, durations: durations.ok ? durations.body : undefined, report: certifyFailed ? reports.get(reportKey) : undefined };
+    return {
+      ...ids,
+      title,
+      status: s,
+      durations: durations.ok ? durations.body : undefined,
+      report: certifyFailed ? reports.get(reportKey) : undefined,
+      history: history.ok ? history.body : undefined,
+      changes: changes?.ok ? changes.body : undefined,
+    };
   };
 
   const renderStatus = (req: Request, res: Response, v: StatusView, status = 200) => {

@@ -2,6 +2,7 @@
 import type { PublishStatusBody } from '../../domain/status';
 import type { CertificationReport } from '../../domain/certification';
 import type { StepDurations } from '../../domain/step-durations';
+import type { ChangesBody, HistoryPage } from '../../domain/history';
 
 export interface StatusView {
   publisherId: string;
@@ -11,6 +12,10 @@ export interface StatusView {
   durations?: StepDurations;
   /** The certification report, when the certify step failed (its failed checks are shown as a table). */
   report?: CertificationReport;
+  /** The offer's latest runs and events (docs/history-and-webhooks.md). */
+  history?: HistoryPage;
+  /** At sign-off: what Go live will change on the live page. */
+  changes?: ChangesBody;
   /** The e-mail prompt as submitted, after the API refused it. */
   emails?: { value: string; errors: string[] };
 }

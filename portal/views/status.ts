@@ -12,10 +12,11 @@ import type { ViewContext } from './layout';
 import { badge, csrfField, timeTag } from './format';
 import { offerHeader } from './offer-header';
 import { stepsRegion } from './steps';
+import { changesRegion, historyRegion } from './history';
 import { availableActions, type StatusView } from './status-model';
 import { regionContainer, type LiveReply } from './regions';
 
-export type StatusRegions = Record<'announce' | 'prompt' | 'summary' | 'actions' | 'links' | 'steps', SafeHtml>;
+export type StatusRegions = Record<'announce' | 'prompt' | 'summary' | 'actions' | 'links' | 'changes' | 'steps' | 'history', SafeHtml>;
 
 export function statusRegions(ctx: ViewContext, v: StatusView): StatusRegions {
   return {
@@ -24,7 +25,9 @@ export function statusRegions(ctx: ViewContext, v: StatusView): StatusRegions {
     summary: summary(ctx, v),
     actions: actions(ctx, v),
     links: links(ctx, v),
+    changes: changesRegion(ctx, v),
     steps: stepsRegion(ctx, v),
+    history: historyRegion(ctx, v),
   };
 }
 
@@ -39,7 +42,9 @@ ${region('summary')}
 ${region('actions')}
 </div>
 ${region('links')}
-${region('steps')}`;
+${region('changes')}
+${region('steps')}
+${region('history')}`;
 }
 
 function stepName(ctx: ViewContext, id: PublishStatusBody['currentStep']): string {

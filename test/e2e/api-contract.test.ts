@@ -208,7 +208,7 @@ describe('HTTP API contract', () => {
     const documented = Object.entries(doc.body.paths as Record<string, object>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
     expect(documented.sort()).toEqual(Object.values(API_ROUTES).map((r) => `${r.method} ${r.path}`).sort());
     // Each route reaches its handler (whatever it answers to these ids), not the "No route" fallback.
-    const ids = { publisherId: 'contoso', offerId: uniqueOfferId('routes'), runId: '0194d3c2-0000-7000-8000-000000000000', logoKind: 'small' };
+    const ids = { publisherId: 'contoso', offerId: uniqueOfferId('routes'), runId: '0194d3c2-0000-7000-8000-000000000000', logoKind: 'small', testId: 'no-such-test' };
     for (const route of Object.keys(API_ROUTES) as ApiRoute[]) {
       const { method } = API_ROUTES[route];
       const r = await call(stack, method.toUpperCase(), apiPath(route, ids), { body: method === 'post' ? {} : undefined });

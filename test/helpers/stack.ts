@@ -13,6 +13,8 @@ import { loadConfig, type AppConfig } from '../../config/env';
 import { createActivityDeps } from '../../activities/deps';
 import type { RegionAccounts } from '../../lib/storage/region-accounts';
 import { createApp } from '../../api/app';
+import type { Logger } from '../../lib/observability/logger';
+import { clientTracing, type Tracing } from '../../lib/observability/tracing';
 import { PublishGateway } from '../../api/publish-gateway';
 import { answerProtocolErrors } from '../../api/protocol-errors';
 import { createWorkers } from '../../workers/create-workers';
@@ -38,7 +40,8 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+/** `requestLogger`: the API's request log (api/request-log.ts); `tracing`: spans from the API, client and workers. */
+export async function startStack(env: Record<string, string> = {}, opts: { requestLogger?: Logger; tracing?: Tracing } = {}): Promise<Stack> {
   const s = testServices();
   const suffix = randomUUID().slice(0, 8);
   const config = loadConfig({
@@ -63,7 +66,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   let workers: Worker[] = [];
   let running: Promise<unknown> | undefined;
   const startWorkers = async () => {
-    workers = await createWorkers(config, nativeConnection, { workflowBundle: { codePath: bundle } });
+    workers = await createWorkers(config, nativeConnection, { workflowBundle: { codePath: bundle } }, opts.tracing);
     running = Promise.all(workers.map((w) => w.run()));
   };
   const stopWorkers = async () => {
@@ -74,7 +77,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   await startWorkers();
 
   const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({ connection, namespace: config.temporal.namespace, ...clientTracing(opts.tracing) });
   const deps = createActivityDeps(config);
   const app = createApp({
     config,
@@ -82,6 +85,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     blobs: deps.blobs,
     validationDeps: deps,
     log: (msg, err) => console.error(msg, err),
+    requestLogger: opts.requestLogger,
+    traced: opts.tracing !== undefined,
   });
   const server: Server = await new Promise((resolve) => {
     const srv = app.listen(0, '127.0.0.1', () => resolve(srv));

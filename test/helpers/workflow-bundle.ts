@@ -14,6 +14,8 @@ const RUN_DIR = path.join(ROOT, '.test-run');
 /** What the bundle is made of: the workflow code, the domain it imports, and the SDK's workflow runtime. */
 const SOURCES = ['workflows', 'domain'];
 const SDK_PACKAGE = path.join(ROOT, 'node_modules', '@temporalio', 'workflow', 'package.json');
+/** How it is bundled (the workflow interceptor modules it includes) and the tracing interceptors' version. */
+const BUILD_FILES = [path.join(ROOT, 'workers', 'workflow-bundle.ts'), path.join(ROOT, 'node_modules', '@temporalio', 'interceptors-opentelemetry', 'package.json')];
 
 /** Only warnings and errors: webpack's per-module listing would flood the test output. */
 export const quietLogger = {
@@ -38,7 +40,7 @@ function filesUnder(dir: string): string[] {
  */
 function sourcesKey(): string {
   const hash = createHash('sha256');
-  for (const file of [...SOURCES.flatMap((d) => filesUnder(path.join(ROOT, d))), SDK_PACKAGE]) {
+  for (const file of [...SOURCES.flatMap((d) => filesUnder(path.join(ROOT, d))), ...BUILD_FILES, SDK_PACKAGE]) {
     hash.update(path.relative(ROOT, file)).update('\0').update(fs.readFileSync(file)).update('\0');
   }
   return hash.digest('hex').slice(0, 16);

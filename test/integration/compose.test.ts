@@ -42,7 +42,8 @@ describe('temporal-docker-compose.yml', () => {
 
   it('pins every image to an explicit version', () => {
     for (const [name, s] of Object.entries(svc)) {
-      expect([name, s.image]).toEqual([name, expect.stringMatching(/^[\w./-]+:\d[\w.-]*$/)]);
+      // A version tag (Prometheus's carry a leading `v`), never `latest` or a branch.
+      expect([name, s.image]).toEqual([name, expect.stringMatching(/^[\w./-]+:v?\d[\w.-]*$/)]);
     }
   });
 

@@ -20,6 +20,7 @@ import {
 } from '../../domain/messages';
 import type { NotificationRequest, PublishPlan } from '../../domain/pipeline';
 import type { PublishStatusBody } from '../../domain/status';
+import type { HistoryEvent } from '../../domain/history';
 import { publishOffer } from '../../workflows';
 import { API_ROUTES, type ApiRoute } from '../../domain/api-paths';
 import { testServices } from '../helpers/services';
@@ -37,7 +38,11 @@ function mockActivities(overrides: Partial<Activities> = {}) {
   const sent: NotificationRequest[] = [];
   const cleaned: string[] = [];
   const replicated: string[] = [];
+  const recorded: HistoryEvent[] = [];
   const activities: Activities = {
+    recordHistory: async (batch) => {
+      recorded.push(...batch.events);
+    },
     validateOffer: async () => ({ findings: [], plan, contactEmails: ['eng@contoso.example'] }),
     certifyImages: async () => ({ passed: true, checkCount: 7, bytesRead: 1024, notable: [], reportRef: 'r/certify.json' }),
     replicateRegion: async (_ref, region) => {
@@ -57,7 +62,7 @@ function mockActivities(overrides: Partial<Activities> = {}) {
     },
     ...overrides,
   } as Activities;
-  return { activities, sent, cleaned, replicated };
+  return { activities, sent, cleaned, replicated, recorded };
 }
 
 describe('publishOffer workflow logic (time-skipping test server)', () => {
@@ -126,7 +131,7 @@ describe('publishOffer workflow logic (time-skipping test server)', () => {
   }
 
   it('marks a step overdue after its time frame, e-mails once, and goes on when the publisher answers', async () => {
-    const { activities, sent } = mockActivities();
+    const { activities, sent, recorded } = mockActivities();
     const started = Date.now();
     const result = await run(activities, { notificationEmails: [] }, async (h) => {
       await until(h, (s) => s.status === 'WaitingForPublisherInput');
@@ -150,10 +155,25 @@ describe('publishOffer workflow logic (time-skipping test server)', () => {
     expect(overdueMails[0].to).toEqual(['eng@contoso.example']);
     expect(result.steps.filter((s) => s.id !== 'validate').every((s) => !s.overdue)).toBe(true);
     expect(sent.map((m) => m.event)).toEqual(['overdue', 'previewReady', 'live']);
+    // The history: operators' signals by `operator`, the rest by the pipeline, in order, once each.
+    expect(recorded.map((e) => [e.type, e.actor, e.step])).toEqual([
+      ['publish.started', 'operator', 'validate'],
+      ['publish.waiting_for_input', 'system', 'validate'],
+      ['publish.overdue', 'system', 'validate'],
+      ['publish.notification_emails.given', 'operator', 'validate'],
+      ['publish.step.completed', 'system', 'validate'],
+      ...['certify', 'provision', 'package', 'preview'].map((step) => ['publish.step.completed', 'system', step]),
+      ['publish.waiting_for_review', 'system', 'signoff'],
+      ['publish.go_live.requested', 'operator', 'signoff'],
+      ['publish.step.completed', 'system', 'signoff'],
+      ['publish.step.completed', 'system', 'live'],
+      ['publish.live', 'system', 'live'],
+    ]);
+    expect(new Set(recorded.map((e) => e.id)).size).toBe(recorded.length);
   });
 
   it('ignores a goLive signal before signoff, and a cancel signal after Go live', async () => {
-    const { activities, cleaned } = mockActivities();
+    const { activities, cleaned, recorded } = mockActivities();
     const result = await run(activities, {}, async (h) => {
       await h.signal(goLiveSignal); // too early: ignored
       const waiting = await until(h, (s) => s.status === 'WaitingForPublisherReview');
@@ -165,6 +185,8 @@ describe('publishOffer workflow logic (time-skipping test server)', () => {
     expect(result.status).toBe('Succeeded');
     expect(result.cancellable).toBe(false);
     expect(cleaned).toHaveLength(0);
+    // Ignored signals are not in the history.
+    expect(recorded.filter((e) => e.actor === 'operator').map((e) => e.type)).toEqual(['publish.started', 'publish.go_live.requested']);
   });
 
   it('cancel at signoff cleans up what the run created and e-mails', async () => {

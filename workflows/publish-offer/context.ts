@@ -10,6 +10,7 @@ import type { NotificationEvent, NotificationRequest, PublishPlan, RunRef } from
 import { stepDefinition, type StepId } from '../../domain/steps';
 import { PublishRun } from '../publish-run';
 import { activityProxies, type ActivityProxies } from './activity-proxies';
+import { HistoryRecorder } from './history-recorder';
 import { FAILURES_BY_TYPE_PATCH, LEFTOVERS_TEXT, logOurFailure, ourFailureText } from './failures';
 
 /** Thrown inside the main scope when a step failed; the run has already recorded why. */
@@ -35,6 +36,8 @@ export class PublishContext {
   cancelReason = 'The publish was canceled.';
   /** E-mails in flight; the run waits for them before it ends. */
   readonly background: Promise<unknown>[] = [];
+  /** The offer's history and webhooks: the run's events with who caused them. */
+  readonly history: HistoryRecorder;
 
   constructor(readonly input: PublishInput) {
     const { publisherId, offerId, options } = input;
@@ -44,6 +47,9 @@ export class PublishContext {
     this.run = new PublishRun({ publisherId, offerId, runId, notificationEmails: input.notificationEmails, supportUrl: options.supportUrl });
     this.statusUrl = apiUrl(options.publicBaseUrl, 'status', { publisherId, offerId });
     this.title = typeof memo?.title === 'string' ? memo.title : offerId;
+    this.history = new HistoryRecorder(this.ref, () => this.run.snapshot(), input.startedBy ?? 'operator');
+    this.run.onEvent = (type, step, reason) => this.history.record(type, 'system', { step, reason });
+    this.history.record('publish.started', this.history.startedBy, { step: 'validate' });
   }
 
   get options() {

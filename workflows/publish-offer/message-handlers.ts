@@ -12,37 +12,48 @@ import {
   setNotificationEmailsSignal,
   setNotificationEmailsUpdate,
   statusQuery,
+  type ActorArg,
 } from '../../domain/messages';
+import { publisherActor, type Actor } from '../../domain/history';
 import { isValidEmail } from '../../domain/emails';
 import { ErrorType, refusalFailure } from '../../domain/errors';
 import type { PublishContext } from './context';
 
 export function installMessageHandlers(ctx: PublishContext): void {
   const { run } = ctx;
+  /** Updates come from the API, which names the publisher; one from before it did is the offer's publisher's. */
+  const updateActor = (arg?: ActorArg): Actor => (typeof arg?.actor === 'string' && /^(publisher:[\w-]+|operator)$/.test(arg.actor) ? arg.actor : publisherActor(ctx.ref.publisherId));
 
   setHandler(statusQuery, () => run.snapshot());
   setHandler(goLiveSignal, () => {
-    if (run.isWaitingAt('signoff', 'WaitingForPublisherReview')) ctx.acceptGoLive();
-    else log.warn('goLive signal ignored: the run is not waiting at signoff', { step: run.currentStep, status: run.status });
+    if (run.isWaitingAt('signoff', 'WaitingForPublisherReview')) {
+      ctx.acceptGoLive();
+      ctx.history.record('publish.go_live.requested', 'operator');
+    } else log.warn('goLive signal ignored: the run is not waiting at signoff', { step: run.currentStep, status: run.status });
   });
   setHandler(cancelSignal, (arg) => {
-    if (run.cancellable) ctx.requestCancel(cancelReasonText(arg?.reason));
-    else log.warn('cancel signal ignored: the run can no longer be canceled', { step: run.currentStep, status: run.status });
+    if (run.cancellable) {
+      ctx.requestCancel(cancelReasonText(arg?.reason));
+      ctx.history.record('publish.cancel.requested', 'operator', { reason: ctx.cancelReason });
+    } else log.warn('cancel signal ignored: the run can no longer be canceled', { step: run.currentStep, status: run.status });
   });
   setHandler(setNotificationEmailsSignal, (arg) => {
     const emails = arg?.emails ?? [];
-    if (!run.ended && emails.length > 0 && emails.every(isValidEmail)) run.setNotificationEmails(emails);
-    else log.warn('setNotificationEmails signal ignored: needs a non-empty list of valid e-mail addresses on a running publish');
+    if (!run.ended && emails.length > 0 && emails.every(isValidEmail)) {
+      run.setNotificationEmails(emails);
+      ctx.history.record('publish.notification_emails.given', 'operator');
+    } else log.warn('setNotificationEmails signal ignored: needs a non-empty list of valid e-mail addresses on a running publish');
   });
 
   setHandler(
     goLiveUpdate,
-    () => {
+    (arg) => {
       ctx.acceptGoLive();
+      ctx.history.record('publish.go_live.requested', updateActor(arg));
       return run.snapshot();
     },
     {
-      validator: () => {
+      validator: (_arg) => {
         if (!run.isWaitingAt('signoff', 'WaitingForPublisherReview')) {
           throw invalidState(`Go live is possible only while the publish waits for sign-off; it is ${run.status} at step ${run.currentStep}.`);
         }
@@ -53,6 +64,7 @@ export function installMessageHandlers(ctx: PublishContext): void {
     cancelUpdate,
     (arg) => {
       ctx.requestCancel(cancelReasonText(arg?.reason));
+      ctx.history.record('publish.cancel.requested', updateActor(arg), { reason: ctx.cancelReason });
       return run.snapshot();
     },
     {
@@ -69,6 +81,7 @@ export function installMessageHandlers(ctx: PublishContext): void {
     setNotificationEmailsUpdate,
     (arg) => {
       run.setNotificationEmails(arg.emails);
+      ctx.history.record('publish.notification_emails.given', updateActor(arg));
       return run.snapshot();
     },
     {

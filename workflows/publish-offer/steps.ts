@@ -8,6 +8,7 @@ import { apiUrl } from '../../domain/api-paths';
 import type { PublishPlan } from '../../domain/pipeline';
 import type { Finding } from '../../domain/status';
 import { stepDefinition } from '../../domain/steps';
+import { certificationSummary, replicationSummary } from '../../domain/ui-metadata';
 import { CERTIFY_ATTEMPTS } from './activity-proxies';
 import { StepFailed, type PublishContext } from './context';
 
@@ -48,7 +49,7 @@ export async function certify(ctx: PublishContext, p: PublishPlan): Promise<void
   const { run } = ctx;
   run.startStep('certify');
   const result = await ctx
-    .withTimeFrame('certify', () => ctx.activities.certifier.certifyImages(ctx.ref, p))
+    .withTimeFrame('certify', () => ctx.activities.certifier.certifyImages.executeWithOptions({ summary: certificationSummary(p) }, [ctx.ref, p]))
     .catch((err) => ctx.failStepFrom('certify', err, attemptsSpent(err)));
   run.setReport('certification', result.reportRef);
   const findings: Finding[] = result.notable.map((c) => ({
@@ -83,7 +84,7 @@ export async function provision(ctx: PublishContext, p: PublishPlan): Promise<vo
       for (let region = pending.shift(); region !== undefined; region = pending.shift()) {
         run.setRegionState(region, 'Copying');
         try {
-          await ctx.activities.replicator.replicateRegion(ctx.ref, region, p.disks);
+          await ctx.activities.replicator.replicateRegion.executeWithOptions({ summary: replicationSummary(region, p.disks) }, [ctx.ref, region, p.disks]);
         } catch (err) {
           if (!isCancellation(err)) run.setRegionState(region, 'Failed');
           ctx.failStepFrom('provision', err, `Replication to region ${region} failed: `);

@@ -1,0 +1,371 @@
+/**
+ * `npm run bench:pipeline`: where the pipeline stands against bare Temporal, on one server, in one
+ * run. Starts what it needs (a Temporal dev server, Azurite, MailDev, as `npm start` does; or uses
+ * TEMPORAL_ADDRESS, AZURE_STORAGE_CONNECTION_STRING and SMTP_URL when set), the API and worker
+ * processes, and then:
+ *
+ * 1. bare: N workflows of the publish's shape with no-op activities (scripts/bench-pipeline/
+ *    bare-workflow.ts: 64 activities, the regions in the same lanes) on a worker in this process;
+ * 2. pipeline: N concurrent publishes through the HTTP API of a real OS image (a sparse GPT disk
+ *    with an ext4 root, samples/disk-image.ts) stored as a page blob, to live (Go live as soon as
+ *    sign-off is reached), with one status poller per offer;
+ * 3. scale-out: the same with the workflow worker and 1 or 2 I/O worker processes
+ *    (WORKER_ROLES=workflow / io), and 2 of each.
+ *
+ * It prints publishes/s and the ratio to bare, publish→sign-off p50/p99, status p50/p99 and
+ * requests/s, history events and bytes per publish, worker RSS per publish in flight, and CPU
+ * seconds per publish by process (/proc/<pid>/stat). No assertion: figures to read and record.
+ *
+ *   npm run bench:pipeline -- --n 20 --image-gib 30 --poll-ms 500 --no-scale
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { apiPath } from '../domain/api-paths';
+import { publishWorkflowId } from '../domain/messages';
+import { DEFAULT_REGIONS } from '../domain/regions';
+import type { OfferDraft } from '../domain/offer';
+import type { PublishStatusBody } from '../domain/status';
+import { GiB } from '../domain/units';
+import { ensureTemporalCli } from '../dev-stack/tools';
+import {
+  freePort,
+  spawnService,
+  startAzurite,
+  startMailCatcher,
+  startTemporalDevServer,
+  stopAll,
+  tailFile,
+  tsEntryArgs,
+  type ServiceHandle,
+} from '../dev-stack/services';
+import { buildSampleLinuxDisk } from '../samples/disk-image';
+import { uploadSampleLogos, uploadVhdAsPageBlob } from '../samples/azure-upload';
+import { validOffer } from '../samples/offer';
+import { writeWorkflowBundle } from '../workers/workflow-bundle';
+import { cpuSeconds, rssBytes, sum, withDescendants } from './bench-pipeline/proc-stats';
+import type { BareShape } from './bench-pipeline/bare-workflow';
+
+const { values: flags } = parseArgs({
+  options: {
+    n: { type: 'string', default: '20' },
+    'image-gib': { type: 'string', default: '30' },
+    'poll-ms': { type: 'string', default: '500' },
+    lanes: { type: 'string', default: '8' },
+    'no-scale': { type: 'boolean', default: false },
+    'scale-n': { type: 'string' },
+  },
+});
+const N = Number(flags.n);
+const POLL_MS = Number(flags['poll-ms']);
+const LANES = Number(flags.lanes);
+const SCALE_N = Number(flags['scale-n'] ?? flags.n);
+const PUBLISHER = 'bench';
+
+const quiet = new DefaultLogger('WARN');
+const handles: ServiceHandle[] = [];
+
+const pct = (xs: number[], p: number) => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
+const say = (msg: string) => console.log(`[bench] ${msg}`);
+
+interface Stack {
+  env: NodeJS.ProcessEnv;
+  apiUrl: string;
+  apiKey: string;
+  client: Client;
+  /** Processes whose CPU is counted, by name (undefined: not ours to see, e.g. a remote server). */
+  pids: { server?: number; azurite?: number; api: number };
+  work: string;
+  offer: () => OfferDraft;
+}
+
+async function startStack(work: string): Promise<Stack> {
+  const logs = path.join(work, 'logs');
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'WARN' };
+  const pids: Partial<Stack['pids']> = {};
+  if (!env.TEMPORAL_ADDRESS) {
+    const t = await startTemporalDevServer({ port: await freePort(), logDir: logs, cliPath: await ensureTemporalCli() });
+    handles.push(t);
+    env.TEMPORAL_ADDRESS = t.address;
+    env.TEMPORAL_NAMESPACE = t.namespace;
+    pids.server = t.pid;
+  }
+  if (!env.AZURE_STORAGE_CONNECTION_STRING) {
+    const a = await startAzurite({ blobPort: await freePort(), queuePort: await freePort(), tablePort: await freePort(), inMemory: true, logDir: logs });
+    handles.push(a);
+    env.AZURE_STORAGE_CONNECTION_STRING = a.connectionString;
+    env.URL_ALLOW_LOOPBACK = 'true';
+    pids.azurite = a.pid;
+  }
+  if (!env.SMTP_URL) {
+    const m = await startMailCatcher({ smtpPort: await freePort(), webPort: await freePort(), logDir: logs });
+    handles.push(m);
+    env.SMTP_URL = m.smtpUrl;
+  }
+  const apiKey = randomBytes(18).toString('base64url');
+  const suffix = randomUUID().slice(0, 8);
+  Object.assign(env, {
+    PUBLISHER_API_KEYS: `${PUBLISHER}:${apiKey}`,
+    OFFER_SECRETS_KEY: env.OFFER_SECRETS_KEY ?? randomBytes(32).toString('base64'),
+    PORT: String(await freePort()),
+    TASK_QUEUE: `bench-${suffix}`,
+    IO_TASK_QUEUE: `bench-io-${suffix}`,
+    PROVISION_CONCURRENCY: String(LANES),
+    WORKFLOW_BUNDLE: path.join(work, 'workflow-bundle.js'),
+  });
+  await writeWorkflowBundle(env.WORKFLOW_BUNDLE!, quiet);
+
+  const image = path.join(work, 'os.vhd');
+  const gib = Number(flags['image-gib']);
+  await buildSampleLinuxDisk(image, { virtualSize: gib * GiB });
+  const blobs = BlobServiceClient.fromConnectionString(env.AZURE_STORAGE_CONNECTION_STRING!);
+  const osVhdUrl = await uploadVhdAsPageBlob(blobs, 'publisher-uploads', `bench/${suffix}/os.vhd`, image);
+  const logos = await uploadSampleLogos(blobs, 'publisher-uploads', `bench/${suffix}`);
+  fs.rmSync(image);
+  say(`image: ${gib} GiB fixed VHD (GPT, EFI + ext4 root), a sparse page blob; ${DEFAULT_REGIONS.length} regions, ${LANES} lanes`);
+
+  const api = spawnService({ name: 'api', command: process.execPath, args: tsEntryArgs('api/server.ts'), env, logFile: path.join(logs, 'api.log') });
+  handles.push(api);
+  const apiUrl = `http://127.0.0.1:${env.PORT}`;
+  for (let i = 0; ; i++) {
+    if (await fetch(`${apiUrl}${apiPath('health')}`).then((r) => r.ok, () => false)) break;
+    if (i > 240) throw new Error(`the API did not start:\n${tailFile(api.logFile)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE ?? 'default' });
+  return { env, apiUrl, apiKey, client, pids: { ...pids, api: api.pid }, work, offer: () => ({
+      ...validOffer({ osVhdUrl, logos }),
+      // As the demo: a test lead each publish really delivers (an Azure Table on the same storage).
+      leadDestination: { type: 'AzureTable' as const, connectionString: env.AZURE_STORAGE_CONNECTION_STRING!, tableName: 'BenchLeads' },
+    }),
+  };
+}
+
+/** Worker processes for one layout; resolves once each says it runs. */
+async function startWorkers(stack: Stack, roles: string[], tag: string): Promise<ServiceHandle[]> {
+  const started: ServiceHandle[] = [];
+  for (const [i, role] of roles.entries()) {
+    const logFile = path.join(stack.work, 'logs', `worker-${tag}-${i}-${role.replace(',', '+')}.log`);
+    // Each process its own metrics and health ports, as on separate machines.
+    const env = { ...stack.env, WORKER_ROLES: role, WORKER_METRICS_ADDRESS: `127.0.0.1:${await freePort()}`, WORKER_HEALTH_ADDRESS: `127.0.0.1:${await freePort()}` };
+    started.push(spawnService({ name: `worker ${role}`, command: process.execPath, args: tsEntryArgs('workers/main.ts'), env, logFile, stopTimeoutMs: 20_000 }));
+  }
+  // Ready once Temporal lists the process (identity `pid@host`) among the pollers of its queue.
+  const polling = async (h: ServiceHandle, role: string) => {
+    const io = role === 'io';
+    const { pollers } = await stack.client.workflowService.describeTaskQueue({
+      namespace: stack.env.TEMPORAL_NAMESPACE ?? 'default',
+      taskQueue: { name: io ? stack.env.IO_TASK_QUEUE : stack.env.TASK_QUEUE },
+      taskQueueType: io ? 2 : 1, // TASK_QUEUE_TYPE_ACTIVITY : TASK_QUEUE_TYPE_WORKFLOW
+    });
+    return (pollers ?? []).some((p) => p.identity?.startsWith(`${h.pid}@`));
+  };
+  for (const [i, h] of started.entries()) {
+    for (let n = 0; !(await polling(h, roles[i])); n++) {
+      if (n > 480 || h.pid < 0) throw new Error(`a worker did not start:\n${tailFile(h.logFile)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  return started;
+}
+
+interface CpuSample {
+  [name: string]: number;
+}
+function cpuOf(named: Record<string, number[]>): CpuSample {
+  return Object.fromEntries(Object.entries(named).map(([name, pids]) => [name, sum(pids.flatMap((p) => withDescendants(p)).map(cpuSeconds))]));
+}
+function cpuDelta(a: CpuSample, b: CpuSample, per: number): string {
+  return Object.keys(a)
+    .map((k) => `${k} ${f2((b[k] - a[k]) / per)}`)
+    .join(', ');
+}
+
+async function benchBare(stack: Stack, n: number): Promise<{ perSecond: number; cpu: string }> {
+  const connection = await NativeConnection.connect({ address: stack.env.TEMPORAL_ADDRESS });
+  const taskQueue = `bench-bare-${randomUUID().slice(0, 8)}`;
+  const worker = await Worker.create({
+    connection,
+    namespace: stack.env.TEMPORAL_NAMESPACE ?? 'default',
+    taskQueue,
+    workflowsPath: require.resolve('./bench-pipeline/bare-workflow'),
+    activities: { noop: async () => undefined },
+  });
+  const running = worker.run();
+  const shape: BareShape = { activities: 64, regions: DEFAULT_REGIONS.length, lanes: LANES };
+  const named = { server: stack.pids.server ? [stack.pids.server] : [], 'worker (this process)': [process.pid] };
+  const cpu0 = cpuOf(named);
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: n }, (_, i) => stack.client.workflow.execute('barePublish', { taskQueue, workflowId: `bench-bare/${taskQueue}/${i}`, args: [shape] })),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuDelta(cpu0, cpuOf(named), n);
+  worker.shutdown();
+  await running;
+  await connection.close();
+  return { perSecond: n / seconds, cpu };
+}
+
+interface PipelineResult {
+  perSecond: number;
+  seconds: number;
+  failed: number;
+  toSignoff: number[];
+  statusMs: number[];
+  statusPerSecond: number;
+  events: number[];
+  bytes: number[];
+  rssPerPublishMiB: number;
+  rssBaselineMiB: number;
+  cpu: string;
+}
+
+async function call(stack: Stack, method: string, urlPath: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(stack.apiUrl + urlPath, {
+    method,
+    headers: { authorization: `Bearer ${stack.apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}
+
+async function benchPipeline(stack: Stack, n: number, roles: string[], tag: string): Promise<PipelineResult> {
+  const workers = await startWorkers(stack, roles, tag);
+  const workerPids = workers.flatMap((w) => withDescendants(w.pid));
+  const named: Record<string, number[]> = {
+    ...(stack.pids.server ? { server: [stack.pids.server] } : {}),
+    workers: workers.map((w) => w.pid),
+    api: [stack.pids.api],
+    ...(stack.pids.azurite ? { azurite: [stack.pids.azurite] } : {}),
+  };
+  const rssBaseline = sum(workerPids.map(rssBytes));
+  let rssPeak = rssBaseline;
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, sum(workerPids.map(rssBytes)))), 200);
+  const statusMs: number[] = [];
+  const toSignoff: number[] = [];
+  let failed = 0;
+  const cpu0 = cpuOf(named);
+  const t0 = performance.now();
+  const offers = Array.from({ length: n }, (_, i) => `bench-${tag}-${i}-${randomUUID().slice(0, 6)}`);
+  await Promise.all(
+    offers.map(async (offerId) => {
+      const base = `/api/publishers/${PUBLISHER}/offers/${offerId}`;
+      const start = performance.now();
+      const published = await call(stack, 'POST', `${base}/publish`, { offer: stack.offer(), notificationEmails: [`${offerId}@bench.example`] });
+      if (published.status !== 202) throw new Error(`publish answered ${published.status}: ${JSON.stringify(published.json)}`);
+      let wentLive = false;
+      const deadline = performance.now() + 10 * 60_000;
+      for (;;) {
+        if (performance.now() > deadline) throw new Error(`${offerId} did not go live in 10 minutes`);
+        await new Promise((r) => setTimeout(r, POLL_MS));
+        const asked = performance.now();
+        const r = await call(stack, 'GET', `${base}/status`);
+        statusMs.push(performance.now() - asked);
+        const s = r.json as PublishStatusBody;
+        if (r.status !== 200) {
+          if (r.status !== 503) throw new Error(`status answered ${r.status}: ${JSON.stringify(r.json)}`);
+          continue;
+        }
+        if (s.status === 'WaitingForPublisherReview' && !wentLive) {
+          toSignoff.push(performance.now() - start);
+          wentLive = true;
+          const g = await call(stack, 'POST', `${base}/golive`);
+          if (g.status !== 202) throw new Error(`golive answered ${g.status}`);
+        }
+        if (s.status === 'Succeeded') return;
+        if (s.status === 'Failed' || s.status === 'Canceled') {
+          failed++;
+          say(`${offerId}: ${s.status} at ${s.currentStep}: ${JSON.stringify(s.steps.find((x) => x.id === s.currentStep)?.messages)}`);
+          return;
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuDelta(cpu0, cpuOf(named), n);
+  clearInterval(sampler);
+  const described = await Promise.all(offers.map((o) => stack.client.workflow.getHandle(publishWorkflowId(PUBLISHER, o)).describe()));
+  await stopAll(workers);
+  return {
+    perSecond: n / seconds,
+    seconds,
+    failed,
+    toSignoff,
+    statusMs,
+    statusPerSecond: statusMs.length / seconds,
+    events: described.map((d) => d.historyLength),
+    bytes: described.map((d) => d.historySize ?? NaN),
+    rssPerPublishMiB: (rssPeak - rssBaseline) / n / 2 ** 20,
+    rssBaselineMiB: rssBaseline / 2 ** 20,
+    cpu,
+  };
+}
+
+function report(label: string, r: PipelineResult, bare: number): void {
+  console.log(`\n${label}`);
+  console.log(`  throughput        ${f2(r.perSecond)} publishes/s (${f1(r.seconds)} s for ${r.toSignoff.length + 0} to sign-off; ${r.failed} failed); ratio to bare ${f2(r.perSecond / bare)}`);
+  console.log(`  publish→sign-off  p50 ${f1(pct(r.toSignoff, 50) / 1000)} s, p99 ${f1(pct(r.toSignoff, 99) / 1000)} s`);
+  console.log(`  status reads      p50 ${f1(pct(r.statusMs, 50))} ms, p99 ${f1(pct(r.statusMs, 99))} ms, ${f1(r.statusPerSecond)} requests/s (${r.statusMs.length} reads)`);
+  console.log(`  history           ${f1(pct(r.events, 50))} events, ${f1(pct(r.bytes, 50) / 1024)} KiB per publish (median)`);
+  console.log(`  worker RSS        ${f1(r.rssBaselineMiB)} MiB at rest, +${f2(r.rssPerPublishMiB)} MiB per publish in flight (peak)`);
+  console.log(`  CPU s / publish   ${r.cpu}`);
+}
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: quiet });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-pipeline-'));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stopAll(handles).then(() => process.exit(130)));
+  try {
+    say(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${f1(os.totalmem() / GiB)} GiB; load average ${os.loadavg().map(f2).join(' ')}`);
+    const stack = await startStack(work);
+    say(`N = ${N} publishes at once, a status poller per offer every ${POLL_MS} ms`);
+
+    const bare = await benchBare(stack, N);
+    console.log(`\nbare Temporal (64 no-op activities, ${LANES} lanes, worker in this process)`);
+    console.log(`  throughput        ${f2(bare.perSecond)} workflows/s`);
+    console.log(`  CPU s / workflow  ${bare.cpu}`);
+
+    const main = await benchPipeline(stack, N, ['workflow,io'], 'one');
+    report('pipeline, one worker process (workflow + io)', main, bare.perSecond);
+
+    if (!flags['no-scale']) {
+      const layouts: Array<[string, string[]]> = [
+        ['workflow ×1 + io ×1', ['workflow', 'io']],
+        ['workflow ×1 + io ×2', ['workflow', 'io', 'io']],
+        ['workflow ×2 + io ×2', ['workflow', 'workflow', 'io', 'io']],
+      ];
+      console.log(`\nscale-out (N = ${SCALE_N}; on this 2-core machine every process shares the same cores)`);
+      for (const [label, roles] of layouts) {
+        const r = await benchPipeline(stack, SCALE_N, roles, label.replace(/\W+/g, ''));
+        console.log(`  ${label.padEnd(22)} ${f2(r.perSecond)} publishes/s (ratio to bare ${f2(r.perSecond / bare.perSecond)}), status p99 ${f1(pct(r.statusMs, 99))} ms, ${r.failed} failed`);
+      }
+    }
+    console.log(`\nload average after: ${os.loadavg().map(f2).join(' ')} (other work on the machine counts in every figure alike)`);
+  } finally {
+    await stopAll(handles);
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
