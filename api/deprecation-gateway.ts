@@ -3,7 +3,7 @@
  * (workflows/deprecate-offer.ts), started with its search attributes, read, rescheduled and
  * restored through updates whose validators' refusals become 409s.
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { setTimeout as delay } from 'node:timers/promises';
 import { TypedSearchAttributes } from '@temporalio/common';
 import {
@@ -18,10 +18,9 @@ import {
   type DeprecationInput,
   type DeprecationStatus,
 } from '../domain/deprecation';
-import { ErrorType, refusalOf } from '../domain/errors';
 import { SA_OFFER_ID, SA_PUBLISHER_ID } from '../domain/messages';
 import { ApiError } from './errors';
-import { retryAbortedUpdate } from './publish-gateway';
+import { retryAbortedUpdate, updateOrRefuse } from './workflow-updates';
 
 /** How long the POST waits for the banner before answering with the schedule as started. */
 const BANNER_WAIT_MS = 10_000;
@@ -83,23 +82,9 @@ export class DeprecationGateway {
   }
 
   private async update(publisherId: string, offerId: string, send: (h: WorkflowHandle) => Promise<DeprecationStatus>): Promise<DeprecationStatus> {
-    const handle = this.client.workflow.getHandle(deprecationWorkflowId(publisherId, offerId));
-    try {
-      return await retryAbortedUpdate(() => send(handle));
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) {
-        const exists = await handle.describe().then(
-          () => true,
-          () => false,
-        );
-        if (!exists) throw new ApiError(404, 'NotFound', 'This offer has no deprecation.');
-        throw new ApiError(409, ErrorType.InvalidState, 'The deprecation has ended (restored, or its restore window is over).');
-      }
-      if (err instanceof WorkflowUpdateFailedError) {
-        const refusal = refusalOf(err.cause);
-        throw new ApiError(409, refusal?.type ?? ErrorType.InvalidState, refusal?.message ?? 'The request is not possible now.');
-      }
-      throw err;
-    }
+    return updateOrRefuse(this.client.workflow.getHandle(deprecationWorkflowId(publisherId, offerId)), send, {
+      neverExisted: 'This offer has no deprecation.',
+      ended: 'The deprecation has ended (restored, or its restore window is over).',
+    });
   }
 }

@@ -3,10 +3,8 @@
  * One Client (one connection) for the whole process, made in server.ts.
  */
 import {
-  ServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
@@ -21,12 +19,13 @@ import {
   WORKFLOW_TYPE,
   type PublishInput,
 } from '../domain/messages';
-import { ErrorType, refusalOf } from '../domain/errors';
+import { ErrorType } from '../domain/errors';
 import type { PublishStatusBody } from '../domain/status';
 import { decodeStatusMemo, encodeStatusMemo, HISTORY_BEFORE_FIRST_TASK, STATUS_MEMO_AT_START, STATUS_MEMO_CORE, type StatusMemoCore } from '../domain/status-memo';
 import { publishDetails, publishSummary } from '../domain/ui-metadata';
 import { PublishRun } from '../workflows/publish-run';
 import { ApiError } from './errors';
+import { updateOrRefuse } from './workflow-updates';
 import { StepHistory } from './step-history';
 import type { StepDurations } from '../domain/step-durations';
 
@@ -36,26 +35,6 @@ export interface OfferSummary {
   status: string;
   currentStep: string;
   updatedAt: string;
-}
-
-/**
- * An update that arrives while a workflow task is in flight rides on that task; if the server
- * fails the task (e.g. UnhandledCommand, when new events raced its completion), it aborts the
- * update with FAILED_PRECONDITION and expects the client to send it again.
- */
-const GRPC_FAILED_PRECONDITION = 9;
-
-export async function retryAbortedUpdate<T>(send: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await send();
-    } catch (err) {
-      const cause = (err as { cause?: { code?: number; details?: string } }).cause;
-      const aborted = err instanceof ServiceError && cause?.code === GRPC_FAILED_PRECONDITION && /workflow task failure/i.test(cause.details ?? '');
-      if (!aborted || attempt >= attempts) throw err;
-      await new Promise((r) => setTimeout(r, 100 * attempt));
-    }
-  }
 }
 
 const TERMINAL = new Set<string>(['Succeeded', 'Failed', 'Canceled']);
@@ -168,32 +147,12 @@ export class PublishGateway {
     }
   }
 
-  /** Runs an update whose validator may refuse it; refusals and closed runs are 409 InvalidState. */
-  async update<Ret>(
-    publisherId: string,
-    offerId: string,
-    send: (handle: WorkflowHandle) => Promise<Ret>,
-  ): Promise<Ret> {
-    const handle = this.client.workflow.getHandle(publishWorkflowId(publisherId, offerId));
-    try {
-      return await retryAbortedUpdate(() => send(handle));
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) {
-        const exists = await handle.describe().then(
-          () => true,
-          () => false,
-        );
-        if (!exists) throw new ApiError(404, 'NotFound', 'This offer has never been published.');
-        throw new ApiError(409, ErrorType.InvalidState, 'The latest publish of this offer has ended.');
-      }
-      if (err instanceof WorkflowUpdateFailedError) {
-        // A validator's refusal carries its catalogued type and the reason; anything else is not
-        // for the caller to read, so it gets a generic reason.
-        const refusal = refusalOf(err.cause);
-        throw new ApiError(409, refusal?.type ?? ErrorType.InvalidState, refusal?.message ?? 'The request is not possible now.');
-      }
-      throw err;
-    }
+  /** Runs an update whose validator may refuse it; refusals and closed runs are 409. */
+  async update<Ret>(publisherId: string, offerId: string, send: (handle: WorkflowHandle) => Promise<Ret>): Promise<Ret> {
+    return updateOrRefuse(this.client.workflow.getHandle(publishWorkflowId(publisherId, offerId)), send, {
+      neverExisted: 'This offer has never been published.',
+      ended: 'The latest publish of this offer has ended.',
+    });
   }
 
   /** The latest run of each offer of a publisher, from Temporal visibility (search attributes). */
