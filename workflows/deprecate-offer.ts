@@ -31,12 +31,14 @@ import {
 import { ErrorType, refusalFailure } from '../domain/errors';
 import type { Actor } from '../domain/history';
 import { deprecationActivities } from './deprecate-offer/activity-proxies';
-import { recordDeprecationEvent } from './deprecate-offer/history';
+import { DeprecationHistory } from './deprecate-offer/history';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export async function deprecateOffer(input: DeprecationInput): Promise<DeprecationStatus> {
   const { publisherId, offerId } = input;
+  // First, so its patch marker precedes every command of a new run.
+  const history = new DeprecationHistory({ publisherId, offerId });
   const { catalog, mailer, replicator, restorer } = deprecationActivities(input.ioTaskQueue);
   const statusUrl = apiUrl(input.publicBaseUrl, 'deprecation', { publisherId, offerId });
   const scheduledAtMs = Date.now();
@@ -76,7 +78,7 @@ export async function deprecateOffer(input: DeprecationInput): Promise<Deprecati
   };
   const requestRestore = (actor: Actor) => {
     restoreBy = actor;
-    recordDeprecationEvent({ kind: 'restoreRequested', actor, publisherId, offerId, at: iso(Date.now()) });
+    history.record({ kind: 'restoreRequested', actor, at: iso(Date.now()) });
   };
 
   setHandler(deprecationStatusQuery, () => status);
@@ -119,7 +121,7 @@ export async function deprecateOffer(input: DeprecationInput): Promise<Deprecati
       const now = Date.now();
       status.notices = [...status.notices.filter((n) => n.sentAt || n.failedAt), ...upcomingNotices(now, request.effectiveAt)];
       const gen = ++generation;
-      recordDeprecationEvent({ kind: 'rescheduled', actor: arg.actor, publisherId, offerId, at: iso(now), effectiveAt: request.effectiveAt });
+      history.record({ kind: 'rescheduled', actor: arg.actor, at: iso(now), effectiveAt: request.effectiveAt });
       await bannerShown(gen);
       return status;
     },
@@ -178,7 +180,7 @@ export async function deprecateOffer(input: DeprecationInput): Promise<Deprecati
     }
   };
 
-  recordDeprecationEvent({ kind: 'scheduled', actor: input.actor, publisherId, offerId, at: status.scheduledAt, effectiveAt: request.effectiveAt });
+  history.record({ kind: 'scheduled', actor: input.actor, at: status.scheduledAt, effectiveAt: request.effectiveAt });
 
   // Until the effective time: the banner (again after each reschedule), then each due notice in turn.
   while (restoreBy === undefined) {
@@ -205,13 +207,14 @@ export async function deprecateOffer(input: DeprecationInput): Promise<Deprecati
     await catalog.publishCatalogDeprecation(publisherId, offerId, catalogRecord('Effective'));
     status.restorableUntil = iso(Date.now() + input.restoreWindowMs);
     setState('Effective');
-    recordDeprecationEvent({ kind: 'effective', actor: 'system', publisherId, offerId, at: iso(Date.now()) });
+    history.record({ kind: 'effective', actor: 'system', at: iso(Date.now()) });
     await notify('effective');
     if (!(await condition(() => restoreBy !== undefined, input.restoreWindowMs))) {
       purging = true;
       const { replicasDeleted } = await catalog.deleteDeprecatedReplicas(publisherId, offerId, status.scope);
       status.replicasDeletedAt = iso(Date.now());
-      recordDeprecationEvent({ kind: 'replicasDeleted', actor: 'system', publisherId, offerId, at: status.replicasDeletedAt, count: replicasDeleted });
+      history.record({ kind: 'replicasDeleted', actor: 'system', at: status.replicasDeletedAt, count: replicasDeleted });
+      await history.drain();
       return status;
     }
   }
@@ -239,7 +242,8 @@ export async function deprecateOffer(input: DeprecationInput): Promise<Deprecati
   status.restoredBy = restoreBy;
   status.notices = status.notices.filter((n) => n.sentAt || n.failedAt);
   setState('Restored');
-  recordDeprecationEvent({ kind: 'restored', actor: restoreBy ?? 'operator', publisherId, offerId, at: status.restoredAt });
+  history.record({ kind: 'restored', actor: restoreBy ?? 'operator', at: status.restoredAt });
   await notify('restored');
+  await history.drain();
   return status;
 }

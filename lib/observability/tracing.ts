@@ -23,6 +23,7 @@ import {
 import type { ClientOptions } from '@temporalio/client';
 import type { WorkerOptions } from '@temporalio/worker';
 import type { RequestHandler } from 'express';
+import { traceOutboundHttp } from './outbound-spans';
 
 /** The workflow interceptors' module, bundled with the workflows (workers/workflow-bundle.ts). */
 export const OTEL_WORKFLOW_INTERCEPTORS = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
@@ -45,7 +46,16 @@ export function startTracing(service: string, opts: { env?: NodeJS.ProcessEnv; s
   const resource = new Resource({ 'service.name': env.OTEL_SERVICE_NAME || service });
   const provider = new NodeTracerProvider({ resource, spanProcessors: [processor] });
   provider.register();
-  return { processor, resource, shutdown: () => provider.shutdown() };
+  // Client spans for the HTTP calls made under a span (activities' fetches, the Azure SDK's requests).
+  const stopOutbound = traceOutboundHttp();
+  return {
+    processor,
+    resource,
+    shutdown: () => {
+      stopOutbound();
+      return provider.shutdown();
+    },
+  };
 }
 
 /** The client's interceptors: StartWorkflow, signals, updates and queries as spans carrying the context. */

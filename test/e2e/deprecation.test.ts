@@ -3,10 +3,12 @@
  * and the API) with a short minimum notice: publish to live → schedule → the banner on the live
  * page → the workers stop between the notice and the effective time and come back (nothing lost:
  * the reminders and the effective notice go, late) → gone from the catalog for new customers →
- * restore (a replica lost meanwhile is copied again) → back, banner gone.
+ * restore (a replica lost meanwhile is copied again) → back, banner gone; each step in the offer's
+ * history with its actor.
  */
 import { deprecationWorkflowId, type DeprecationStatus } from '../../domain/deprecation';
 import { ErrorType } from '../../domain/errors';
+import type { HistoryPage } from '../../domain/history';
 import type { PublishStatusBody } from '../../domain/status';
 import { runPrefix } from '../../lib/storage/layout';
 import { hostedOffer, uniqueOfferId } from '../helpers/assets';
@@ -45,6 +47,19 @@ describe('deprecation after Go live', () => {
     const handle = stack.client.workflow.getHandle(deprecationWorkflowId('contoso', offerId));
     await handle.result();
     await Worker.runReplayHistory({ workflowBundle: { codePath: await workflowBundleFile() } }, await handle.fetchHistory(), handle.workflowId);
+  }
+  /** The offer's deprecation events (GET …/history, newest first) as `type by actor`, oldest first, once `last` is among them. */
+  async function deprecationHistory(offerId: string, last: string): Promise<string[]> {
+    const deadline = Date.now() + 30_000;
+    let events: string[] = [];
+    while (Date.now() < deadline) {
+      const r = await call<HistoryPage>(stack, 'GET', `${offerPath(offerId)}/history?limit=200`);
+      expect(r.status).toBe(200);
+      events = r.body.events.filter((e) => e.type.startsWith('deprecation.')).map((e) => `${e.type} by ${e.actor}`).reverse();
+      if (events.some((e) => e.startsWith(`${last} `))) return events;
+      await new Promise((res) => setTimeout(res, 250));
+    }
+    throw new Error(`timed out waiting for ${last} in the history; last: ${JSON.stringify(events)}`);
   }
   const livePage = (offerId: string, html = false) =>
     call(stack, 'GET', `/api/marketplace/offers/contoso/${offerId}`, { key: null, headers: html ? { accept: 'text/html' } : {} });
@@ -126,6 +141,13 @@ describe('deprecation after Go live', () => {
     expect(back.body.deprecations).toBeUndefined();
     expect((await livePage(offerId, true)).text).not.toContain('banner deprecated');
     await waitForMail((m) => m.to.includes(email) && m.subject.startsWith('Deprecation restored'));
+    // In the offer's history, in order, with who caused each: the publisher's requests, the schedule's timer.
+    expect(await deprecationHistory(offerId, 'deprecation.restored')).toEqual([
+      'deprecation.scheduled by publisher:contoso',
+      'deprecation.effective by system',
+      'deprecation.restore_requested by publisher:contoso',
+      'deprecation.restored by publisher:contoso',
+    ]);
 
     // Operators find it by its search attributes (kept current by the workflow).
     const query = `WorkflowType = 'deprecateOffer' AND OfferId = '${offerId}' AND DeprecationState = 'Restored'`;
@@ -176,6 +198,12 @@ describe('deprecation after Go live', () => {
     expect((await call(stack, 'DELETE', deprecation(offerId))).status).toBe(202);
     await waitForDeprecation(offerId, (s) => s.state === 'Restored');
     expect((await livePage(offerId)).body.deprecations).toBeUndefined();
+    expect(await deprecationHistory(offerId, 'deprecation.restored')).toEqual([
+      'deprecation.scheduled by publisher:contoso',
+      'deprecation.rescheduled by publisher:contoso',
+      'deprecation.restore_requested by publisher:contoso',
+      'deprecation.restored by publisher:contoso',
+    ]);
     await replays(offerId);
   }, 300_000);
 

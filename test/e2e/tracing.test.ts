@@ -1,9 +1,11 @@
 /**
  * One publish is one trace (lib/observability/tracing.ts): the API's server span for the publish
  * request, the client's StartWorkflow span under it, the workflow's span, and the validate,
- * certify and replicate activities' spans, all with the same trace id and linked by parent ids.
+ * certify and replicate activities' spans, all with the same trace id and linked by parent ids, and
+ * the HTTP client spans of the activities' outbound calls under them.
  * Spans are kept by an in-memory exporter in place of OTLP.
  */
+import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { startTracing, type Tracing } from '../../lib/observability/tracing';
 import { hostedOffer, uniqueOfferId } from '../helpers/assets';
@@ -67,5 +69,16 @@ describe('tracing a publish', () => {
       for (const s of ran) expect([activity, ancestry(s)]).toEqual([activity, expect.arrayContaining(['RunWorkflow:publishOffer', request.name])]);
     }
     expect(inTrace.filter((s) => s.name === 'RunActivity:replicateRegion')).toHaveLength(stack.config.regions.length);
+
+    // The activities' outbound calls are client spans under them (lib/observability/outbound-spans.ts):
+    // certification reads the image over HTTP, a region copy talks to the storage account.
+    const outbound = inTrace.filter((s) => s.kind === SpanKind.CLIENT && s.attributes['http.request.method'] !== undefined);
+    const under = (activity: string) => outbound.filter((s) => ancestry(s).includes(`RunActivity:${activity}`));
+    expect(under('certifyImages').length).toBeGreaterThan(0);
+    expect(under('replicateRegion').length).toBeGreaterThan(0);
+    for (const s of outbound) {
+      expect(JSON.stringify(s.attributes)).not.toMatch(/[?&]sig=|sig%3D/i);
+      expect(s.attributes['http.response.status_code']).toEqual(expect.any(Number));
+    }
   });
 });

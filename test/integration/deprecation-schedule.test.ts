@@ -2,7 +2,8 @@
  * The deprecation workflow's schedule on Temporal's time-skipping test server, with recording
  * activities: a 90-day schedule with its reminders passes in seconds, short notices scale the
  * reminders down, reschedule and restore (update and operator signal) wake the timers, and the
- * validators refuse what does not apply with the error catalogue's types.
+ * validators refuse what does not apply with the error catalogue's types; each event reaches the
+ * offer's history (recordHistory) in order with its actor.
  */
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -21,6 +22,7 @@ import {
   type DeprecationStatus,
 } from '../../domain/deprecation';
 import { ErrorType, publisherFailure } from '../../domain/errors';
+import type { HistoryBatch, HistoryEvent } from '../../domain/history';
 // Types only: the workflow runs from the bundle (importing workflow modules here would run their top level outside a workflow).
 import type { deprecateOffer } from '../../workflows/deprecate-offer';
 import { testServices } from '../helpers/services';
@@ -33,7 +35,11 @@ function recordingActivities() {
   const catalog: Array<CatalogDeprecation['state'] | 'withdrawn'> = [];
   const notices: DeprecationNoticeRequest[] = [];
   const calls: string[] = [];
+  const history: HistoryEvent[] = [];
   const activities = {
+    recordHistory: async (batch: HistoryBatch) => {
+      history.push(...batch.events);
+    },
     publishCatalogDeprecation: async (_p: string, _o: string, record: CatalogDeprecation) => {
       catalog.push(record.state);
     },
@@ -57,8 +63,11 @@ function recordingActivities() {
       return { region, disks: 1, bytes: 1, skipped: 0 };
     },
   } as unknown as Activities;
-  return { activities, catalog, notices, calls };
+  return { activities, catalog, notices, calls, history };
 }
+
+/** The recorded deprecation events as `type by actor`, in order. */
+const eventsOf = (history: HistoryEvent[]) => history.map((e) => `${e.type} by ${e.actor}`);
 
 describe('deprecateOffer schedule (time-skipping test server)', () => {
   let env: TestWorkflowEnvironment;
@@ -125,7 +134,7 @@ describe('deprecateOffer schedule (time-skipping test server)', () => {
   const sentOf = (s: DeprecationStatus, kind: string, label?: string) => s.notices.find((n) => n.kind === kind && n.label === label)?.sentAt;
 
   it('runs a 90-day schedule in seconds: notices when scheduled, 30, 7 and 1 days before and when effective; replicas deleted after the window', async () => {
-    const { activities, catalog, notices, calls } = recordingActivities();
+    const { activities, catalog, notices, calls, history } = recordingActivities();
     const wall = Date.now();
     const result = await run(activities, {});
     const wallMs = Date.now() - wall;
@@ -142,6 +151,11 @@ describe('deprecateOffer schedule (time-skipping test server)', () => {
     expect(calls).toEqual(['deleteReplicas']);
     expect(Date.parse(result.replicasDeletedAt!) - effective).toBeGreaterThanOrEqual(30 * DAY);
     expect(notices[0]).toMatchObject({ to: ['ops@contoso.example'], scope: { skuId: 'standard' }, alternative: { skuId: 'premium' } });
+    // In the offer's history, in order, each with its actor: the timers are the system's.
+    expect(eventsOf(history)).toEqual(['deprecation.scheduled by publisher:contoso', 'deprecation.effective by system', 'deprecation.replicas_deleted by system']);
+    expect(history.map((e) => e.id)).toEqual([1, 2, 3].map((n) => `${history[0].runId}:${n}`));
+    expect(history[0].data).toEqual({ effectiveAt: result.effectiveAt });
+    expect(history[2]).toMatchObject({ at: result.replicasDeletedAt, data: { replicasDeleted: 3 } });
     console.log(`deprecation: 90-day schedule + 30-day restore window in ${wallMs} ms of wall time`);
     expect(wallMs).toBeLessThan(60_000);
   }, 90_000);
@@ -188,7 +202,7 @@ describe('deprecateOffer schedule (time-skipping test server)', () => {
   }, 60_000);
 
   it('restores before the effective time (update): the catalog record is withdrawn and nothing takes effect', async () => {
-    const { activities, catalog, notices, calls } = recordingActivities();
+    const { activities, catalog, notices, calls, history } = recordingActivities();
     const result = await run(activities, {}, async (h) => {
       await until(h, (s) => !!sentOf(s, 'scheduled'));
       await env.sleep(65 * DAY); // past the 30-day reminder
@@ -200,10 +214,11 @@ describe('deprecateOffer schedule (time-skipping test server)', () => {
     expect(catalog).toEqual(['Scheduled', 'withdrawn']);
     expect(notices.map((n) => n.label ?? n.kind)).toEqual(['scheduled', '30d', 'restored']);
     expect(calls).toEqual([]); // never effective: no replicas to look at
+    expect(eventsOf(history)).toEqual(['deprecation.scheduled by publisher:contoso', 'deprecation.restore_requested by publisher:contoso', 'deprecation.restored by publisher:contoso']);
   }, 60_000);
 
   it('restores within the window after the effective time (operator signal), re-copying missing replicas on the I/O queue', async () => {
-    const { activities, catalog, calls } = recordingActivities();
+    const { activities, catalog, calls, history } = recordingActivities();
     const result = await run(activities, {}, async (h) => {
       await until(h, (s) => !!sentOf(s, 'scheduled'));
       await env.sleep(91 * DAY);
@@ -213,6 +228,12 @@ describe('deprecateOffer schedule (time-skipping test server)', () => {
     expect(result).toMatchObject({ state: 'Restored', restoredBy: 'operator' });
     expect(catalog).toEqual(['Scheduled', 'Effective', 'withdrawn']);
     expect(calls).toEqual(['findMissing', 'replicate:eastus']);
+    expect(eventsOf(history)).toEqual([
+      'deprecation.scheduled by publisher:contoso',
+      'deprecation.effective by system',
+      'deprecation.restore_requested by operator',
+      'deprecation.restored by operator',
+    ]);
   }, 60_000);
 
   it('still restores when what to copy again cannot be found (the live run is gone), saying so', async () => {
@@ -234,7 +255,7 @@ describe('deprecateOffer schedule (time-skipping test server)', () => {
   }, 90_000);
 
   it('refuses a restore after the window and a reschedule with too short a notice or another scope; reschedules a later date', async () => {
-    const { activities, notices } = recordingActivities();
+    const { activities, notices, history } = recordingActivities();
     const refusal = async (p: Promise<unknown>) => {
       const err = await p.then(() => undefined, (e: unknown) => e);
       expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
@@ -258,5 +279,8 @@ describe('deprecateOffer schedule (time-skipping test server)', () => {
     expect(result.state).toBe('Effective');
     expect(Math.abs(Date.parse(sentOf(result, 'effective')!) - Date.parse(result.effectiveAt))).toBeLessThan(60_000);
     expect(notices.map((n) => n.label ?? n.kind)).toEqual(['scheduled', 'rescheduled', '30d', '7d', '1d', 'effective']);
+    // Refused requests leave no event; the reschedule is the publisher's, with its new date.
+    expect(eventsOf(history)).toEqual(['deprecation.scheduled by publisher:contoso', 'deprecation.rescheduled by publisher:contoso', 'deprecation.effective by system', 'deprecation.replicas_deleted by system']);
+    expect(history[1].data).toEqual({ effectiveAt: result.effectiveAt });
   }, 90_000);
 });

@@ -1,13 +1,15 @@
 /**
  * The one place the deprecation workflow records what happened, with its actor, for the offer's
- * history: each event is built as the history store's event (domain/history.ts
- * DEPRECATION_EVENT_TYPES, `data` for its facts). It is written to the workflow's log (replay-safe)
- * only, for now: handing it to the store's `recordHistory` activity means issuing commands where
- * the event happens, some of them inside update handlers, and must be done from the main path in
- * the order described in workflows/deprecate-offer.ts (the restore update), behind `patched()`.
+ * history: each event goes to the history store through the shared recorder
+ * (workflows/history-recorder.ts: queued where it happens, written by a background loop, one local
+ * activity per batch), typed as domain/history.ts DEPRECATION_EVENT_TYPES with its facts in `data`.
+ * Runs recorded before DEPRECATION_HISTORY_PATCH only log their events.
  */
-import { log, workflowInfo } from '@temporalio/workflow';
+import { log } from '@temporalio/workflow';
 import type { Actor, HistoryEvent } from '../../domain/history';
+import { HistoryEventRecorder } from '../history-recorder';
+
+export const DEPRECATION_HISTORY_PATCH = 'deprecation-history-v1';
 
 const TYPES = {
   scheduled: 'deprecation.scheduled',
@@ -22,23 +24,28 @@ export interface DeprecationEvent {
   kind: keyof typeof TYPES;
   /** The publisher, an operator, or `system` (the schedule itself). */
   actor: Actor;
-  publisherId: string;
-  offerId: string;
   at: string;
   effectiveAt?: string;
   count?: number;
 }
 
-export function recordDeprecationEvent({ kind, actor, publisherId, offerId, at, effectiveAt, count }: DeprecationEvent): void {
-  const { runId } = workflowInfo();
-  const event: HistoryEvent = {
-    // Each kind happens once per run, except a reschedule (at its own time): stable across replays.
-    id: `${runId}:${TYPES[kind]}:${at}`,
-    type: TYPES[kind],
-    actor,
-    at,
-    runId,
-    data: { ...(effectiveAt ? { effectiveAt } : {}), ...(count !== undefined ? { replicasDeleted: count } : {}) },
-  };
-  log.info(`history event ${event.type}`, { publisherId, offerId, ...event });
+export class DeprecationHistory {
+  private readonly recorder: HistoryEventRecorder;
+
+  /** Construct at the workflow's start, before its first command (the patch marker goes first). */
+  constructor(private readonly offer: { publisherId: string; offerId: string }) {
+    this.recorder = new HistoryEventRecorder({ publisherId: offer.publisherId, offerId: offer.offerId }, DEPRECATION_HISTORY_PATCH);
+  }
+
+  /** Queues the event; it never blocks (safe in handlers: no command is issued where it is called). */
+  record({ kind, actor, at, effectiveAt, count }: DeprecationEvent): void {
+    const data = { ...(effectiveAt ? { effectiveAt } : {}), ...(count !== undefined ? { replicasDeleted: count } : {}) };
+    log.info(`history event ${TYPES[kind]}`, { ...this.offer, actor, at, ...data });
+    this.recorder.add(TYPES[kind], actor, { at, ...(Object.keys(data).length ? { data } : {}) });
+  }
+
+  /** Writes what is still queued; the run awaits it before it returns. */
+  drain(): Promise<void> {
+    return this.recorder.drain();
+  }
 }

@@ -1,31 +1,14 @@
 /**
- * Records the run's events, with their actor, into the offer's history (lib/history) and from
- * there to the publisher's webhook. Events are queued synchronously where they happen and written
- * by one background loop: whatever one activation (or the write before it) queued goes in one
- * local activity, so recording costs about one marker per status change, never blocks a step, and
- * keeps the order of the events. Runs recorded before the patch record nothing.
+ * The publish run's history recorder (workflows/history-recorder.ts): its events with the run's
+ * step and status, and the run's summary with each batch. Runs recorded before the patch record nothing.
  */
-import { CancellationScope, condition, log, patched, proxyLocalActivities } from '@temporalio/workflow';
-import type { LightActivities } from '../../activities';
-import type { Actor, HistoryEvent, HistoryEventType, RunSummary } from '../../domain/history';
+import { HistoryEventRecorder } from '../history-recorder';
+import type { Actor, HistoryEventType, RunSummary } from '../../domain/history';
 import type { PublishStatusBody } from '../../domain/status';
 import type { StepId } from '../../domain/steps';
 import type { RunRef } from '../../domain/pipeline';
 
 export const HISTORY_PATCH = 'history-recording-v1';
-
-/**
- * A local activity: a write of a few milliseconds on the worker that runs the workflow task, with
- * no trip through the task queue and one marker in the history, so recording barely touches the
- * throughput of publishes. Storage that is down for a while delays the history; past these
- * attempts the batch is logged and dropped, and the run goes on.
- */
-const { recordHistory } = proxyLocalActivities<LightActivities>({
-  startToCloseTimeout: '10 seconds',
-  // Waits past this are timers, so a slow store never holds the workflow task (and the updates queued behind it).
-  localRetryThreshold: '5 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 30 },
-});
 
 const TERMINAL = new Set(['Succeeded', 'Failed', 'Canceled']);
 
@@ -50,55 +33,19 @@ export function runSummary(body: PublishStatusBody, startedBy: Actor): RunSummar
   };
 }
 
-export class HistoryRecorder {
-  private readonly enabled: boolean;
-  private readonly pending: HistoryEvent[] = [];
-  private seq = 0;
-  private closed = false;
-  private loop: Promise<void> | undefined;
-
+/** The publish run's recorder: each event carries the run's step and status, each batch the run's summary. */
+export class HistoryRecorder extends HistoryEventRecorder {
   constructor(
-    private readonly ref: RunRef,
+    ref: RunRef,
     private readonly snapshot: () => PublishStatusBody,
     readonly startedBy: Actor,
   ) {
-    this.enabled = patched(HISTORY_PATCH);
+    super(ref, HISTORY_PATCH, () => runSummary(snapshot(), startedBy));
   }
 
   /** Queues an event; `step` defaults to the run's current step. */
   record(type: HistoryEventType, actor: Actor, extra: { step?: StepId; reason?: string } = {}): void {
-    if (!this.enabled || this.closed) return;
     const body = this.snapshot();
-    this.pending.push({
-      id: `${this.ref.runId}:${++this.seq}`,
-      type,
-      actor,
-      at: new Date().toISOString(),
-      runId: this.ref.runId,
-      step: extra.step ?? body.currentStep,
-      status: body.status,
-      ...(extra.reason ? { reason: extra.reason } : {}),
-    });
-    this.loop ??= CancellationScope.nonCancellable(() => this.writeLoop());
-  }
-
-  /** Writes what is still queued; the run awaits it before it returns. */
-  async drain(): Promise<void> {
-    this.closed = true;
-    await this.loop;
-  }
-
-  private async writeLoop(): Promise<void> {
-    for (;;) {
-      await condition(() => this.pending.length > 0 || this.closed);
-      if (this.pending.length === 0) return;
-      const events = this.pending.splice(0);
-      const { publisherId, offerId, offerRef } = this.ref;
-      try {
-        await recordHistory({ publisherId, offerId, offerRef, run: runSummary(this.snapshot(), this.startedBy), events });
-      } catch (err) {
-        log.error('history events not recorded', { count: events.length, first: events[0]?.id, error: String(err) });
-      }
-    }
+    this.add(type, actor, { step: extra.step ?? body.currentStep, status: body.status, ...(extra.reason ? { reason: extra.reason } : {}) });
   }
 }
