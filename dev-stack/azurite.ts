@@ -21,7 +21,7 @@ export interface AzuriteOptions {
   inMemory?: boolean;
   logDir: string;
   readyTimeoutMs?: number;
-  /** Regions that get an account of their own (config/azurite-accounts.ts); default the 55 of domain.md. */
+  /** Regions that get an account of their own (config/azurite-accounts.ts); default the 55 of domain/regions.ts. */
   regions?: Iterable<string>;
 }
 
