@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AZURITE_DEV_ACCOUNT, AZURITE_DEV_KEY, azuriteAccountsEnv } from '../config/azurite-accounts';
 import { DEFAULT_REGIONS } from '../domain/regions';
-import { freePort, spawnService, tsEntryArgs, waitReady, type ServiceHandle } from './processes';
+import { freePort, freePorts, spawnService, tsEntryArgs, waitReady, type ServiceHandle } from './processes';
 
 export interface AzuriteHandle extends ServiceHandle {
   connectionString: string;
@@ -84,4 +84,13 @@ async function azuriteAnswers(o: { blobPort: number; tablePort: number }): Promi
   });
   // Unauthenticated requests get 403 from Azurite, which is proof enough that it serves the account.
   return blob.status > 0 && blob.status !== 502 && table.status > 0;
+}
+
+/**
+ * A throw-away in-memory Azurite on free ports, for the benchmarks when no storage is configured.
+ * The three ports are picked together, so they never repeat (separate picks can).
+ */
+export async function startScratchAzurite(logDir: string): Promise<AzuriteHandle> {
+  const [blobPort, queuePort, tablePort] = await freePorts(3);
+  return startAzurite({ blobPort, queuePort, tablePort, inMemory: true, logDir });
 }

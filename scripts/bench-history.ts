@@ -15,7 +15,7 @@ import type { HistoryBatch, HistoryEvent, HistoryEventType, RunSummary } from '.
 import type { StepId } from '../domain/steps';
 import { mapLimit } from '../lib/map-limit';
 import { historyTable, readHistoryPage, writeHistoryBatch } from '../lib/history/store';
-import { freePort, startAzurite, type AzuriteHandle } from '../dev-stack/services';
+import { startScratchAzurite, type AzuriteHandle } from '../dev-stack/services';
 
 function num(flag: string, fallback: number): number {
   const i = process.argv.indexOf(`--${flag}`);
@@ -43,7 +43,7 @@ async function main() {
   try {
     let connectionString = process.env.AZURE_STORAGE_CONNECTION_STRING;
     if (!connectionString) {
-      azurite = await startAzurite({ blobPort: await freePort(), tablePort: await freePort(), queuePort: await freePort(), inMemory: true, logDir: work });
+      azurite = await startScratchAzurite(work);
       connectionString = azurite.connectionString;
     }
     const table = historyTable(connectionString, `benchhistory${Date.now()}`);

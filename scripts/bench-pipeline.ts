@@ -37,7 +37,7 @@ import { ensureTemporalCli } from '../dev-stack/tools';
 import {
   freePort,
   spawnService,
-  startAzurite,
+  startScratchAzurite,
   startMailCatcher,
   startTemporalDevServer,
   stopAll,
@@ -103,7 +103,7 @@ async function startStack(work: string): Promise<Stack> {
     pids.server = t.pid;
   }
   if (!env.AZURE_STORAGE_CONNECTION_STRING) {
-    const a = await startAzurite({ blobPort: await freePort(), queuePort: await freePort(), tablePort: await freePort(), inMemory: true, logDir: logs });
+    const a = await startScratchAzurite(logs);
     handles.push(a);
     env.AZURE_STORAGE_CONNECTION_STRING = a.connectionString;
     env.URL_ALLOW_LOOPBACK = 'true';

@@ -25,7 +25,7 @@ import { uploadVhdAsPageBlob } from '../samples/azure-upload';
 import { buildSampleLinuxDisk } from '../samples/disk-image';
 import { validOffer } from '../samples/offer';
 import { GiB } from '../domain/units';
-import { freePort, startAzurite, type AzuriteHandle } from '../dev-stack/services';
+import { startScratchAzurite, type AzuriteHandle } from '../dev-stack/services';
 
 /** Bytes this process moved through read/write syscalls (files and sockets alike). */
 function processIoBytes(): number {
@@ -46,7 +46,7 @@ async function main() {
   try {
     let connectionString = process.env.AZURE_STORAGE_CONNECTION_STRING;
     if (!connectionString) {
-      azurite = await startAzurite({ blobPort: await freePort(), tablePort: await freePort(), queuePort: await freePort(), inMemory: true, logDir: work });
+      azurite = await startScratchAzurite(work);
       connectionString = azurite.connectionString;
     }
     const deps = createActivityDeps(
