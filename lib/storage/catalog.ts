@@ -130,7 +130,7 @@ export async function readLivePage(
   if (!page || html === undefined) return undefined;
   if (deprecations.length === 0) return servable(page, html);
   // Deprecations are kept apart from the versions (they outlive a publish): the page is rendered with them.
-  const shown = applyDeprecations(servable(page, html).page, deprecations);
+  const shown = applyDeprecations(publicPage(page), deprecations);
   return { page: shown, html: renderProductPageHtml(shown) };
 }
 
@@ -141,10 +141,16 @@ export async function readLivePage(
  * rendered again from the cleaned JSON; a page of this version is served as stored.
  */
 function servable(page: ProductPage, html: string): { page: ProductPage; html: string } {
+  const clean = publicPage(page);
+  return clean === page ? { page, html } : { page: clean, html: renderProductPageHtml(clean) };
+}
+
+/** The page without credentials: `page` itself when it has none (every page of this version). */
+function publicPage(page: ProductPage): ProductPage {
   const logos = Object.fromEntries(Object.entries(page.logos ?? {}).filter(([, url]) => !/[?#]/.test(url)));
   const deployFrom = page.deployFrom?.map((r) => ({ ...r, images: r.images.map((i) => ({ ...i, url: publicBlobUrl(i) })) }));
   const clean: ProductPage = { ...page, logos, ...(deployFrom ? { deployFrom } : {}) };
-  return JSON.stringify(clean) === JSON.stringify(page) ? { page, html } : { page: clean, html: renderProductPageHtml(clean) };
+  return JSON.stringify(clean) === JSON.stringify(page) ? page : clean;
 }
 
 /** Every live offer, sorted by publisher and offer id. */
