@@ -28,6 +28,7 @@ import { ApiError } from './errors';
 import { updateOrRefuse } from './workflow-updates';
 import { StepHistory } from './step-history';
 import type { StepDurations } from '../domain/step-durations';
+import { StatusReadModel, type StatusReadModelOptions, type StatusSnapshot } from './status-read-model';
 
 export interface OfferSummary {
   offerId: string;
@@ -41,12 +42,16 @@ const TERMINAL = new Set<string>(['Succeeded', 'Failed', 'Canceled']);
 
 export class PublishGateway {
   private readonly history: StepHistory;
+  /** Status served from memory, keyed by workflow id (api/status-read-model.ts). */
+  private readonly statuses: StatusReadModel;
 
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
+    statusCache: StatusReadModelOptions = {},
   ) {
     this.history = new StepHistory(client);
+    this.statuses = new StatusReadModel((workflowId) => this.loadStatus(workflowId), statusCache);
   }
 
   /** The process's Temporal client, for routes with workflows of their own (api/routes/offer-audit.ts). */
@@ -65,6 +70,21 @@ export class PublishGateway {
    * close, briefly, rather than refuse a republish the status says is possible.
    */
   async start(input: PublishInput, title: string): Promise<PublishStatusBody> {
+    const workflowId = publishWorkflowId(input.publisherId, input.offerId);
+    let first: PublishStatusBody;
+    try {
+      first = await this.startOrWait(input, title);
+    } catch (err) {
+      // A start may have gone through even when its answer failed: the next read asks Temporal.
+      this.statuses.invalidate(workflowId);
+      throw err;
+    }
+    // The run's first status is what a read would find before its first workflow task (version 0).
+    this.statuses.seed(workflowId, { body: first, runId: first.runId, startedAtMs: Date.parse(first.startedAt), version: STATUS_MEMO_AT_START });
+    return first;
+  }
+
+  private async startOrWait(input: PublishInput, title: string): Promise<PublishStatusBody> {
     try {
       return await this.startOnce(input, title);
     } catch (err) {
@@ -107,9 +127,11 @@ export class PublishGateway {
 
   /** True once an open run whose status is terminal has closed (within `timeoutMs`). */
   private async waitForFinishingRun(publisherId: string, offerId: string, timeoutMs = 15_000): Promise<boolean> {
-    const handle = this.client.workflow.getHandle(publishWorkflowId(publisherId, offerId));
-    const status = await this.status(publisherId, offerId).catch(() => undefined);
-    if (!status || !TERMINAL.has(status.status)) return false;
+    const workflowId = publishWorkflowId(publisherId, offerId);
+    const handle = this.client.workflow.getHandle(workflowId);
+    // Asked of Temporal, not the read model: a status up to a second old could still say Running.
+    const status = await this.loadStatus(workflowId).catch(() => undefined);
+    if (!status || !TERMINAL.has(status.body.status)) return false;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if ((await handle.describe()).status.name !== 'RUNNING') return true;
@@ -119,25 +141,34 @@ export class PublishGateway {
   }
 
   /**
+   * Status of the latest run, from the API's read model (api/status-read-model.ts): in memory,
+   * refreshed from Temporal with `loadStatus` at most about once per second per offer.
+   */
+  status(publisherId: string, offerId: string): Promise<PublishStatusBody> {
+    return this.statuses.read(publishWorkflowId(publisherId, offerId));
+  }
+
+  /**
    * Status of the latest run, from the body the run publishes in its memo (domain/status-memo.ts):
    * one describe(), answered by the Temporal server, with no workflow query and so no wait for a
    * worker. Runs started before that (no body in the memo) are asked with the status query while
    * they run, and read from their recorded result once they completed.
    */
-  async status(publisherId: string, offerId: string): Promise<PublishStatusBody> {
-    const handle = this.client.workflow.getHandle(publishWorkflowId(publisherId, offerId));
+  private async loadStatus(workflowId: string): Promise<StatusSnapshot> {
+    const handle = this.client.workflow.getHandle(workflowId);
     const description = await handle.describe().catch((err) => {
       if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'NotFound', 'This offer has never been published.');
       throw err;
     });
+    const run = { runId: description.runId, startedAtMs: description.startTime.getTime() };
     const closed = description.status.name !== 'RUNNING';
     const published = closed && description.status.name !== 'COMPLETED' ? undefined : decodeStatusMemo(description.memo);
     if (published && (published.version !== STATUS_MEMO_AT_START || description.historyLength <= HISTORY_BEFORE_FIRST_TASK)) {
-      return { ...published.body, runId: published.body.runId || description.runId };
+      return { ...run, body: { ...published.body, runId: published.body.runId || description.runId }, version: published.version };
     }
-    if (closed && description.status.name === 'COMPLETED') return (await handle.result()) as PublishStatusBody;
+    if (closed && description.status.name === 'COMPLETED') return { ...run, body: (await handle.result()) as PublishStatusBody, version: undefined };
     try {
-      return await handle.query(statusQuery);
+      return { ...run, body: await handle.query(statusQuery), version: undefined };
     } catch (err) {
       if (closed) {
         // Terminated or timed out by an operator: the history has no status body to show.
@@ -147,12 +178,20 @@ export class PublishGateway {
     }
   }
 
-  /** Runs an update whose validator may refuse it; refusals and closed runs are 409. */
+  /**
+   * Runs an update whose validator may refuse it; refusals and closed runs are 409. Whatever the
+   * outcome (an update may apply even when its answer is lost), the next status read asks Temporal.
+   */
   async update<Ret>(publisherId: string, offerId: string, send: (handle: WorkflowHandle) => Promise<Ret>): Promise<Ret> {
-    return updateOrRefuse(this.client.workflow.getHandle(publishWorkflowId(publisherId, offerId)), send, {
-      neverExisted: 'This offer has never been published.',
-      ended: 'The latest publish of this offer has ended.',
-    });
+    const workflowId = publishWorkflowId(publisherId, offerId);
+    try {
+      return await updateOrRefuse(this.client.workflow.getHandle(workflowId), send, {
+        neverExisted: 'This offer has never been published.',
+        ended: 'The latest publish of this offer has ended.',
+      });
+    } finally {
+      this.statuses.invalidate(workflowId);
+    }
   }
 
   /** The latest run of each offer of a publisher, from Temporal visibility (search attributes). */

@@ -26,7 +26,11 @@ async function main() {
   const logger = log;
   const app = createApp({
     config,
-    gateway: new PublishGateway(client, config.taskQueue),
+    gateway: new PublishGateway(client, config.taskQueue, {
+      freshMs: config.statusCacheFreshMs,
+      // The kept status is served meanwhile; the error's message only (the logger scrubs it too).
+      onRefreshError: (workflowId, err) => logger.debug({ workflowId, error: err instanceof Error ? err.message : String(err) }, 'api: status refresh failed'),
+    }),
     blobs: validationDeps.blobs,
     validationDeps,
     log: (msg, err) => logger.error({ err }, `api: ${msg}`),

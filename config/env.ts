@@ -91,6 +91,8 @@ const envSchema = z.object({
   /** Development and tests only: also allow http(s) to loopback addresses and `file:` URLs. */
   URL_ALLOW_LOOPBACK: bool,
   URL_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
+  /** How long the API serves a status from memory before asking Temporal again; 0: every read asks (api/status-read-model.ts). */
+  STATUS_CACHE_FRESH_MS: z.coerce.number().int().min(0).default(1000),
   /** Which workers this process runs: `workflow`, `io` or both. */
   WORKER_ROLES: z.string().default('workflow,io'),
   /**
@@ -159,6 +161,8 @@ export interface AppConfig {
   /** Lead destinations: its own host list. */
   leadUrlPolicy: UrlPolicy;
   workerRoles: Set<'workflow' | 'io'>;
+  /** STATUS_CACHE_FRESH_MS: age under which the API answers a status from memory; 0 disables it. */
+  statusCacheFreshMs: number;
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** WORKFLOW_BUNDLE as given; workers/workflow-source.ts resolves and checks it. */
   workflowBundle?: string;
@@ -256,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     urlPolicy: { allowedHosts: csv(e.URL_ALLOWED_HOSTS), allowLoopback: e.URL_ALLOW_LOOPBACK, timeoutMs: e.URL_FETCH_TIMEOUT_MS },
     leadUrlPolicy: { allowedHosts: csv(e.LEAD_URL_ALLOWED_HOSTS), allowLoopback: e.URL_ALLOW_LOOPBACK, timeoutMs: e.URL_FETCH_TIMEOUT_MS },
     workerRoles: new Set(roles as Array<'workflow' | 'io'>),
+    statusCacheFreshMs: e.STATUS_CACHE_FRESH_MS,
     logLevel: e.LOG_LEVEL,
     workflowBundle: e.WORKFLOW_BUNDLE?.trim() || undefined,
     workerDeployment: { deploymentName: e.WORKER_DEPLOYMENT_NAME, buildId: e.WORKER_BUILD_ID, versioning: e.WORKER_VERSIONING },

@@ -1,8 +1,10 @@
 /**
  * The status read path (docs/architecture.md, "Reading status"): status is served from the body the
- * run publishes in its memo, so it answers with no worker running, never shows a step going
- * backwards while a publish runs, and shows an accepted Go live or cancel on the very next read.
+ * run publishes in its memo, through the API's read model, so it answers with no worker running,
+ * never shows a step going backwards while a publish runs, and shows an accepted Go live, cancel or
+ * change of notification e-mails on the very next read.
  */
+import { PublishGateway } from '../../api/publish-gateway';
 import { STEP_IDS } from '../../domain/steps';
 import type { PublishStatusBody, StepStatus } from '../../domain/status';
 import { hostedOffer, uniqueOfferId } from '../helpers/assets';
@@ -31,8 +33,8 @@ function progressOf(s: PublishStatusBody): number[] {
   ];
 }
 
-async function publish(stack: Stack, offerId: string): Promise<void> {
-  const r = await call(stack, 'POST', `${offerPath(offerId)}/publish`, { body: { offer: await hostedOffer(stack.blobs), notificationEmails: [`${offerId}@contoso.example`] } });
+async function publish(stack: Stack, offerId: string, notificationEmails = [`${offerId}@contoso.example`]): Promise<void> {
+  const r = await call(stack, 'POST', `${offerPath(offerId)}/publish`, { body: { offer: await hostedOffer(stack.blobs), notificationEmails } });
   expect(r.status).toBe(202);
 }
 
@@ -79,12 +81,14 @@ describe('status read path', () => {
     const waiting = await waitForStatus(stack, offerId, atSignoff, 90_000);
     expect(waiting.status).toBe('WaitingForPublisherReview');
 
-    // No worker: a workflow query could not be answered; the memo is read from the server.
+    // No worker: a workflow query could not be answered; the memo is read from the server. The
+    // API's read model may answer from memory, so a gateway without it also reads it from Temporal.
     await stack.stopWorkers();
     try {
       const r = await call<PublishStatusBody>(stack, 'GET', `${offerPath(offerId)}/status`);
       expect(r.status).toBe(200);
       expect(r.body).toEqual(waiting);
+      expect(await new PublishGateway(stack.client, stack.config.taskQueue, { freshMs: 0 }).status('contoso', offerId)).toEqual(waiting);
     } finally {
       await stack.startWorkers();
     }
@@ -99,6 +103,19 @@ describe('status read path', () => {
     const done = await waitForStatus(stack, offerId, (s) => s.status === 'Succeeded' || s.status === 'Failed');
     expect(done.status).toBe('Succeeded');
     expect(done.liveLinks).toHaveLength(1);
+  }, 150_000);
+
+  it('shows accepted notification e-mails on the next read', async () => {
+    const offerId = uniqueOfferId('read-emails');
+    await publish(stack, offerId, []);
+    const waiting = await waitForStatus(stack, offerId, (s) => s.status !== 'Running', 90_000);
+    expect(waiting.status).toBe('WaitingForPublisherInput');
+    const emails = [`${offerId}@contoso.example`];
+    expect((await call(stack, 'POST', `${offerPath(offerId)}/notification-emails`, { body: { emails } })).status).toBe(202);
+    const next = await call<PublishStatusBody>(stack, 'GET', `${offerPath(offerId)}/status`);
+    expect(next.body.notificationEmails).toEqual(emails);
+    expect(next.body.status).not.toBe('WaitingForPublisherInput');
+    expect((await call(stack, 'POST', `${offerPath(offerId)}/cancel`)).status).toBe(202);
   }, 150_000);
 
   it('shows an accepted cancel on the next read', async () => {
