@@ -27,7 +27,6 @@ import { imageBlobTypeProblem } from '../../lib/storage/image-blob';
 import { abortQuietly, listRunReplicas } from '../../lib/storage/run-replicas';
 import { writeJson } from '../../lib/storage/json-blobs';
 import { CONTAINERS, replicaBlobName, reportBlobName } from '../../lib/storage/layout';
-import { mapLimit } from '../../lib/map-limit';
 import { loadOfferSnapshot } from '../../lib/storage/offer-snapshots';
 import { publicBlobUrl } from '../../lib/storage/public-url';
 import { errorCodeOf, scrubbed, scrubSecrets, statusOf } from '../../lib/storage/rest-errors';
@@ -57,6 +56,9 @@ export interface CopySource {
 
 export type ReplicaClient = Pick<PageBlobClient, 'getProperties' | 'beginCopyFromURL' | 'abortCopyFromURL' | 'deleteIfExists'>;
 
+/** Which copy, in messages and heartbeats. */
+type CopyLabel = Pick<CopyProgress, 'region' | 'disk'>;
+
 /** Replica metadata recording which source version it is a copy of. */
 const META_ETAG = 'sourceetag';
 const META_LENGTH = 'sourcelength';
@@ -85,8 +87,33 @@ function runSnapshot(deps: ActivityDeps, offerRef: string): Promise<OfferDraft> 
 }
 
 /**
+ * A disk's source as every region of a run copies it (the policy check and the HEAD), read once per
+ * worker process and run instead of once per region. A copy starts only if the source still has
+ * this ETag (`ifMatch`), so a source replaced meanwhile cannot be copied by mistake; a disk whose
+ * copy failed is read again on the retry.
+ */
+const sources = new WeakMap<ActivityDeps, Map<string, { until: number; source: Promise<SourceBlob> }>>();
+
+function runSource(deps: ActivityDeps, offerRef: string, offer: OfferDraft, disk: DiskRef): { source: Promise<SourceBlob>; forget(): void } {
+  let cache = sources.get(deps);
+  if (!cache) sources.set(deps, (cache = new Map()));
+  const now = Date.now();
+  for (const [key, entry] of cache) if (entry.until < now) cache.delete(key);
+  const key = `${offerRef}\n${disk.field}`;
+  const forget = () => void cache.delete(key);
+  const hit = cache.get(key);
+  if (hit) return { source: hit.source, forget };
+  const source = readSource(deps, offer, disk);
+  cache.set(key, { until: now + SNAPSHOT_TTL_MS, source });
+  void source.catch(forget);
+  return { source, forget };
+}
+
+/**
  * Copies every disk into the region's account (`replicas-<region>`, under the run's prefix).
  * `bytes` counts all the region's disks (copied now or before); `skipped` those already complete.
+ * Heartbeats only while a copy is pending and between disks: the storage service often finishes a
+ * copy by the first poll, and a heartbeat is a write on the Temporal server.
  */
 export async function replicateRegion(
   deps: ActivityDeps,
@@ -104,14 +131,19 @@ export async function replicateRegion(
   });
   let bytes = 0;
   let skipped = 0;
-  for (const disk of disks) {
+  for (const [i, disk] of disks.entries()) {
     throwIfAborted(ctl.signal);
-    const source = await describeSource(deps, offer, disk, deps.regionAccounts.account(region));
+    const read = runSource(deps, ref.offerRef, offer, disk);
+    const source = await copySource(deps, await read.source, deps.regionAccounts.account(region));
     const replica = target.getPageBlobClient(replicaBlobName(ref, disk));
     const label = { region, disk: disk.blobName };
-    if ((await copyDisk(replica, source, ctl, label)) === 'skipped') skipped++;
+    const copied = await copyDisk(replica, source, ctl, label).catch((err: unknown) => {
+      read.forget();
+      throw err;
+    });
+    if (copied === 'skipped') skipped++;
     bytes += source.length;
-    ctl.heartbeat({ ...label, bytesCopied: source.length, total: source.length } satisfies CopyProgress);
+    if (i < disks.length - 1) ctl.heartbeat({ ...label, bytesCopied: source.length, total: source.length } satisfies CopyProgress);
   }
   return { region, disks: disks.length, bytes, skipped };
 }
@@ -121,37 +153,54 @@ export async function copyDisk(
   replica: ReplicaClient,
   source: CopySource,
   ctl: ActivityControl,
-  label: { region: string; disk: string },
+  label: CopyLabel,
   poll = POLL,
 ): Promise<'copied' | 'skipped'> {
-  const existing = await propertiesOrUndefined(replica);
-  const sameSource = existing?.metadata?.[META_ETAG] === source.etag && existing?.metadata?.[META_LENGTH] === String(source.length);
-  if (existing && sameSource && existing.copyStatus === 'success' && existing.contentLength === source.length) return 'skipped';
-
   let copyId: string | undefined;
-  if (existing?.copyStatus === 'pending') {
-    // An earlier attempt's copy: follow it if it copies the same version, else replace it.
-    if (sameSource) copyId = existing.copyId;
-    else await abortQuietly(replica, existing.copyId);
-  }
+  /** An unfinished replica of another source was stopped here: on cancel it goes too. */
+  let replaced = false;
   try {
+    // Most copies are first copies: started at once, on condition that no replica is there yet.
+    throwIfAborted(ctl.signal);
+    copyId = await startCopy(replica, source, label, { onlyIfAbsent: true });
     if (!copyId) {
+      // One is (an earlier attempt, a restore): skip it if complete, follow it if pending, else replace it.
+      const existing = await propertiesOrUndefined(replica);
+      const sameSource = existing?.metadata?.[META_ETAG] === source.etag && existing?.metadata?.[META_LENGTH] === String(source.length);
+      if (existing && sameSource && existing.copyStatus === 'success' && existing.contentLength === source.length) return 'skipped';
+      if (existing?.copyStatus === 'pending') {
+        if (sameSource) copyId = existing.copyId;
+        else {
+          replaced = true;
+          await abortQuietly(replica, existing.copyId);
+        }
+      }
       throwIfAborted(ctl.signal);
-      copyId = await startCopy(replica, source, label);
+      copyId ??= await startCopy(replica, source, label);
     }
-    ctl.heartbeat({ ...label, bytesCopied: 0, total: source.length } satisfies CopyProgress);
     // The poll that saw the copy finish has the replica's properties: verified without another read.
     await verifyReplica(replica, await waitForCopy(replica, copyId, source, ctl, label, poll), source, label);
     return 'copied';
   } catch (err) {
     if (!ctl.signal.aborted) throw err;
-    await abortQuietly(replica, copyId);
-    await replica.deleteIfExists();
+    // A copy this attempt started or followed is unfinished: stop it and remove the replica.
+    if (copyId !== undefined || replaced) {
+      await abortQuietly(replica, copyId);
+      await replica.deleteIfExists();
+    }
     throw abortReason(ctl.signal);
   }
 }
 
-async function startCopy(replica: ReplicaClient, source: CopySource, label: { region: string; disk: string }): Promise<string> {
+/**
+ * Starts the copy and returns its id. With `onlyIfAbsent`, only when no replica is there yet
+ * (If-None-Match: *): undefined when one is, or when the storage service refuses the condition
+ * (Azure answers 409 BlobAlreadyExists or 412; Azurite also says 412 for a source condition), so
+ * the caller looks at what is there and starts again without it.
+ */
+async function startCopy(replica: ReplicaClient, source: CopySource, label: CopyLabel): Promise<string>;
+async function startCopy(replica: ReplicaClient, source: CopySource, label: CopyLabel, opts: { onlyIfAbsent: true }): Promise<string | undefined>;
+async function startCopy(replica: ReplicaClient, source: CopySource, label: CopyLabel, opts: { onlyIfAbsent?: boolean } = {}): Promise<string | undefined> {
   try {
     // The SDK's poller is used only to start the copy (its first poll); waitForCopy does the
     // polling, so it can heartbeat and stop on cancel.
@@ -159,12 +208,14 @@ async function startCopy(replica: ReplicaClient, source: CopySource, label: { re
       metadata: { [META_ETAG]: source.etag, [META_LENGTH]: String(source.length) },
       // Copy exactly the version whose length we verify against.
       sourceConditions: { ifMatch: source.etag },
+      ...(opts.onlyIfAbsent ? { conditions: { ifNoneMatch: '*' } } : {}),
     });
     const copyId = (poller.getOperationState() as BlobBeginCopyFromUrlPollState).copyId;
     if (!copyId) throw new Error('the storage service returned no copy id');
     return copyId;
   } catch (err) {
     const status = statusOf(err);
+    if (opts.onlyIfAbsent && (status === 412 || (status === 409 && errorCodeOf(err) === 'BlobAlreadyExists'))) return undefined;
     if (errorCodeOf(err) === 'CannotVerifyCopySource' && status !== undefined && status < 500 && status !== 412) {
       if (source.ourSas) {
         throw infrastructureFailure(
@@ -189,7 +240,7 @@ async function waitForCopy(
   copyId: string,
   source: CopySource,
   ctl: ActivityControl,
-  label: { region: string; disk: string },
+  label: CopyLabel,
   poll: typeof POLL,
 ): Promise<Awaited<ReturnType<ReplicaClient['getProperties']>>> {
   let delay = poll.firstMs;
@@ -207,7 +258,7 @@ async function waitForCopy(
   }
 }
 
-function copyFailure(status: string, description: string | undefined, source: CopySource, label: { region: string; disk: string }): Error {
+function copyFailure(status: string, description: string | undefined, source: CopySource, label: CopyLabel): Error {
   const detail = scrubSecrets((description ?? '').split('\n')[0]).slice(0, 200);
   const code = Number(/^\s*(\d{3})\b/.exec(description ?? '')?.[1]);
   if (status === 'failed' && (code === 401 || code === 403 || code === 404) && !source.ourSas) {
@@ -224,7 +275,7 @@ async function verifyReplica(
   replica: ReplicaClient,
   p: Awaited<ReturnType<ReplicaClient['getProperties']>>,
   source: CopySource,
-  label: { region: string; disk: string },
+  label: CopyLabel,
 ): Promise<void> {
   if (p.contentLength !== source.length || p.metadata?.[META_ETAG] !== source.etag) {
     await replica.deleteIfExists();
@@ -232,12 +283,18 @@ async function verifyReplica(
   }
 }
 
-/**
- * Checks the disk URL against the policy, reads the source's properties (a HEAD, no download) and
- * gives the URL `target` copies from: the publisher's URL as given; an image in the control account
- * as its plain URL when `target` is that account too, else with a read SAS minted for the copy.
- */
-async function describeSource(deps: ActivityDeps, offer: OfferDraft, disk: DiskRef, target: BlobServiceClient): Promise<CopySource> {
+/** A disk's source after its checks: the publisher's URL, its version, and the blob in the control account if it is one. */
+interface SourceBlob {
+  field: string;
+  url: string;
+  etag: string;
+  length: number;
+  /** The URL without its query, when the image is in the control account. */
+  own?: string;
+}
+
+/** Checks the disk URL against the policy and reads the source's properties (a HEAD, no download). */
+async function readSource(deps: ActivityDeps, offer: OfferDraft, disk: DiskRef): Promise<SourceBlob> {
   const url = diskUrl(offer, disk);
   // A missing value is not worth retrying, so it fails for good.
   if (!url) throw publisherFailure(ErrorType.OfferFieldMissing, `The offer has no URL at ${disk.field}; add it and press Publish again.`);
@@ -271,12 +328,21 @@ async function describeSource(deps: ActivityDeps, offer: OfferDraft, disk: DiskR
   const notPageBlob = imageBlobTypeProblem(props.blobType);
   if (notPageBlob) throw publisherFailure(ErrorType.ImageNotPageBlob, `The image at ${disk.field} ${notPageBlob}.`);
   if (!props.etag || props.contentLength === undefined) throw new Error(`The image at ${disk.field} reported no ETag or length; retrying.`);
-  const base = { field: disk.field, etag: props.etag, length: props.contentLength };
-  if (!own || !ownBlob) return { ...base, copyUrl: url };
+  return { field: disk.field, url, etag: props.etag, length: props.contentLength, ...(own ? { own } : {}) };
+}
+
+/**
+ * The URL `target` copies the source from: the publisher's URL as given; an image in the control
+ * account as its plain URL when `target` is that account too, else with a read SAS minted for the copy.
+ */
+async function copySource(deps: ActivityDeps, src: SourceBlob, target: BlobServiceClient): Promise<CopySource> {
+  const base = { field: src.field, etag: src.etag, length: src.length };
+  const { own } = src;
+  if (!own) return { ...base, copyUrl: src.url };
   // Same account: Azure authorizes the source with the destination request's own key.
   if (blobUrlIn(target, own)) return { ...base, copyUrl: own };
   const now = Date.now();
-  const copyUrl = await ownBlob.generateSasUrl({
+  const copyUrl = await new BlobClient(own, deps.blobs.credential).generateSasUrl({
     permissions: BlobSASPermissions.parse('r'),
     startsOn: new Date(now - 5 * 60_000), // clock skew
     expiresOn: new Date(now + deps.config.copySourceSasMinutes * 60_000),
@@ -320,15 +386,17 @@ export interface ProvisionReport {
   regions: Array<{ region: string; replicas: Array<{ blobName: string; url: string; length: number }> }>;
 }
 
-/** Lists the run's replicas per region into a report blob; returns the blob name. */
+/**
+ * The run's replicas per region into a report blob; returns the blob name. Written after every
+ * region's copy was verified (same names, the source's length), so one region is listed and the
+ * others are named from it: one request instead of one per region.
+ */
 export async function writeProvisionReport(deps: ActivityDeps, ref: RunRef, regions: string[]): Promise<string> {
+  const listed = regions.length > 0 ? (await listRunReplicas(deps, ref, regions[0])).replicas : [];
   const report: ProvisionReport = {
-    regions: await mapLimit(regions, deps.config.provisionConcurrency, async (region) => {
-      const { container: c, replicas } = await listRunReplicas(deps, ref, region);
-      return {
-        region,
-        replicas: replicas.map((r) => ({ blobName: r.name, url: publicBlobUrl(c.getBlobClient(r.name)), length: r.length })),
-      };
+    regions: regions.map((region) => {
+      const c = deps.regionAccounts.replicas(region);
+      return { region, replicas: listed.map((r) => ({ blobName: r.name, url: publicBlobUrl(c.getBlobClient(r.name)), length: r.length })) };
     }),
   };
   const name = reportBlobName(ref, 'provision');

@@ -149,14 +149,38 @@ describe('provision', () => {
     expect(await cleanupRun(deps, ref, [...REGIONS, 'westus3'])).toEqual({ replicasDeleted: 0, previewDeleted: 0, assetsDeleted: 0 });
   });
 
+  it('reads a source once per run for all regions, and again after a copy of it failed (the image was replaced)', async () => {
+    const name = `changing-${randomUUID().slice(0, 8)}.vhd`;
+    await uploadPageBlob(images, name, OS_LENGTH, osMark);
+    const draft: OfferDraft = { title: 'Changing', skus: [{ skuId: 'standard', diskVersions: [{ version: '1.0.0', osVhdUrl: images.getBlobClient(name).url }] }] };
+    const ref = await newRun(draft);
+    const [osDisk] = disks;
+    const replicaEtag = async (region: string) =>
+      (await deps.regionAccounts.replicas(region).getBlobClient(`${runPrefix(ref)}${osDisk.blobName}`).getProperties()).metadata?.sourceetag;
+
+    await replicateRegion(deps, ref, 'australiaeast', [osDisk], noControl());
+    const first = await replicaEtag('australiaeast');
+    // Replaced while the run copies: the version read for the first region no longer exists.
+    const replaced = await uploadPageBlob(images, name, OS_LENGTH, dataMark);
+    const now = (await replaced.getProperties()).etag;
+    expect(now).not.toBe(first);
+    // The next region still copies the version read once for the run: the source condition refuses it…
+    await expect(replicateRegion(deps, ref, 'brazilsouth', [osDisk], noControl())).rejects.toThrow(/412/);
+    // …and the retry reads the source again and copies the new version.
+    await replicateRegion(deps, ref, 'brazilsouth', [osDisk], noControl());
+    expect(await replicaEtag('brazilsouth')).toBe(now);
+    expect(await readRange(deps.regionAccounts.replicas('brazilsouth'), `${runPrefix(ref)}${osDisk.blobName}`, MARK_AT, dataMark.length)).toEqual(dataMark);
+    await cleanupRun(deps, ref, REGIONS);
+  });
+
   it('on cancel mid-way aborts the copy and leaves no unfinished replica', async () => {
     const ref = await newRun();
     const abort = new AbortController();
-    // Cancel right after the data disk's copy has started (the heartbeat with 0 bytes copied).
+    // Cancel between the disks (the heartbeat after the OS disk: Azurite finishes a copy by its first poll).
     const ctl = {
       heartbeat: (d?: unknown) => {
         const p = d as CopyProgress;
-        if (p.disk === 'standard/1.0.0/data0.vhd' && p.bytesCopied === 0) abort.abort();
+        if (p.disk === 'standard/1.0.0/os.vhd' && p.bytesCopied === OS_LENGTH) abort.abort();
       },
       signal: abort.signal,
     };
@@ -181,7 +205,8 @@ describe('provision', () => {
   it('a cancel in the middle of the copies leaves only complete replicas', async () => {
     const ref = await newRun();
     const abort = new AbortController();
-    // Azurite finishes each copy at once, so cancel from inside the sequence: at the third heartbeat.
+    // Azurite finishes each copy at once, so cancel from inside the sequence: at the third heartbeat
+    // (one per region, between its two disks).
     let beats = 0;
     const ctl = { heartbeat: () => (++beats === 3 ? abort.abort() : undefined), signal: abort.signal };
     const settled = await Promise.allSettled(REGIONS.map((region) => replicateRegion(deps, ref, region, disks, ctl)));
@@ -326,7 +351,8 @@ describe('copyDisk with a pending copy', () => {
         if (started) polls++;
         return props();
       },
-      async beginCopyFromURL() {
+      async beginCopyFromURL(_url: string, o?: { conditions?: { ifNoneMatch?: string } }) {
+        if (exists && o?.conditions?.ifNoneMatch === '*') throw Object.assign(new Error('exists'), { statusCode: 409, code: 'BlobAlreadyExists' });
         calls.push('beginCopyFromURL');
         exists = started = true;
         return { getOperationState: () => ({ copyId: 'c1' }) };
@@ -358,7 +384,8 @@ describe('copyDisk with a pending copy', () => {
     await expect(copyDisk(replica, source, ctl, label, fast)).rejects.toMatchObject({ name: 'AbortError' });
     expect(calls).toContain('beginCopyFromURL');
     expect(calls.slice(-2)).toEqual(['abort:c1', 'delete']);
-    expect(beats.map((b) => b.bytesCopied)).toEqual([0, 100, 200]);
+    // Only while the copy is pending: as the polls see it progress.
+    expect(beats.map((b) => b.bytesCopied)).toEqual([100, 200, 300]);
   });
 
   it('follows a pending copy of the same source left by an earlier attempt instead of restarting it', async () => {
