@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../domain/messages';
-import { REPO_ROOT, isPortOpen, spawnService, waitReady, type ServiceHandle } from './processes';
+import { REPO_ROOT, freePorts, isPortOpen, spawnService, waitReady, type ServiceHandle } from './processes';
 
 export const TEMPORAL_CLI_PATH = path.join(REPO_ROOT, '.tools', 'bin', 'temporal');
 
@@ -33,6 +33,10 @@ export async function startTemporalDevServer(o: TemporalOptions): Promise<Tempor
   if (!fs.existsSync(cli)) throw new Error(`temporal CLI not found at ${cli}; run: npx tsx scripts/prepare-tools.ts`);
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(o.port)];
   args.push(...(o.uiPort ? ['--ui-port', String(o.uiPort)] : ['--headless']));
+  // The CLI picks "a random free port" for these itself, before it binds --port: it can pick ours
+  // (the kernel hands out recently freed ports again) and fail with "address already in use".
+  const [httpPort, metricsPort] = (await freePorts(4)).filter((p) => p !== o.port && p !== o.uiPort);
+  args.push('--http-port', String(httpPort), '--metrics-port', String(metricsPort));
   if (o.dbFile) {
     fs.mkdirSync(path.dirname(o.dbFile), { recursive: true });
     args.push('--db-filename', o.dbFile);
