@@ -162,24 +162,27 @@ export async function copyDisk(
   try {
     // Most copies are first copies: started at once, on condition that no replica is there yet.
     throwIfAborted(ctl.signal);
-    copyId = await startCopy(replica, source, label, { onlyIfAbsent: true });
-    if (!copyId) {
+    let started = await startCopy(replica, source, label, { onlyIfAbsent: true });
+    if (!started) {
       // One is (an earlier attempt, a restore): skip it if complete, follow it if pending, else replace it.
       const existing = await propertiesOrUndefined(replica);
       const sameSource = existing?.metadata?.[META_ETAG] === source.etag && existing?.metadata?.[META_LENGTH] === String(source.length);
       if (existing && sameSource && existing.copyStatus === 'success' && existing.contentLength === source.length) return 'skipped';
       if (existing?.copyStatus === 'pending') {
-        if (sameSource) copyId = existing.copyId;
+        if (sameSource && existing.copyId) started = { id: existing.copyId, finished: false };
         else {
           replaced = true;
           await abortQuietly(replica, existing.copyId);
         }
       }
       throwIfAborted(ctl.signal);
-      copyId ??= await startCopy(replica, source, label);
+      started ??= await startCopy(replica, source, label);
     }
-    // The poll that saw the copy finish has the replica's properties: verified without another read.
-    await verifyReplica(replica, await waitForCopy(replica, copyId, source, ctl, label, poll), source, label);
+    copyId = started.id;
+    // A copy the service finished as it started is of the version the source condition named, with
+    // the metadata sent with it: nothing is left to verify. Otherwise the poll that sees it finish
+    // has the replica's properties: verified without another read.
+    if (!started.finished) await verifyReplica(replica, await waitForCopy(replica, copyId, source, ctl, label, poll), source, label);
     return 'copied';
   } catch (err) {
     if (!ctl.signal.aborted) throw err;
@@ -192,15 +195,21 @@ export async function copyDisk(
   }
 }
 
+/** A copy the storage service accepted; `finished` when it said so in its answer to the start. */
+interface StartedCopy {
+  id: string;
+  finished: boolean;
+}
+
 /**
  * Starts the copy and returns its id. With `onlyIfAbsent`, only when no replica is there yet
  * (If-None-Match: *): undefined when one is, or when the storage service refuses the condition
  * (Azure answers 409 BlobAlreadyExists or 412; Azurite also says 412 for a source condition), so
  * the caller looks at what is there and starts again without it.
  */
-async function startCopy(replica: ReplicaClient, source: CopySource, label: CopyLabel): Promise<string>;
-async function startCopy(replica: ReplicaClient, source: CopySource, label: CopyLabel, opts: { onlyIfAbsent: true }): Promise<string | undefined>;
-async function startCopy(replica: ReplicaClient, source: CopySource, label: CopyLabel, opts: { onlyIfAbsent?: boolean } = {}): Promise<string | undefined> {
+async function startCopy(replica: ReplicaClient, source: CopySource, label: CopyLabel): Promise<StartedCopy>;
+async function startCopy(replica: ReplicaClient, source: CopySource, label: CopyLabel, opts: { onlyIfAbsent: true }): Promise<StartedCopy | undefined>;
+async function startCopy(replica: ReplicaClient, source: CopySource, label: CopyLabel, opts: { onlyIfAbsent?: boolean } = {}): Promise<StartedCopy | undefined> {
   try {
     // The SDK's poller is used only to start the copy (its first poll); waitForCopy does the
     // polling, so it can heartbeat and stop on cancel.
@@ -210,9 +219,10 @@ async function startCopy(replica: ReplicaClient, source: CopySource, label: Copy
       sourceConditions: { ifMatch: source.etag },
       ...(opts.onlyIfAbsent ? { conditions: { ifNoneMatch: '*' } } : {}),
     });
-    const copyId = (poller.getOperationState() as BlobBeginCopyFromUrlPollState).copyId;
-    if (!copyId) throw new Error('the storage service returned no copy id');
-    return copyId;
+    const state = poller.getOperationState() as BlobBeginCopyFromUrlPollState;
+    if (!state.copyId) throw new Error('the storage service returned no copy id');
+    // The poller marks the copy completed when the start's answer said `success` (synchronous copies).
+    return { id: state.copyId, finished: state.isCompleted === true };
   } catch (err) {
     const status = statusOf(err);
     if (opts.onlyIfAbsent && (status === 412 || (status === 409 && errorCodeOf(err) === 'BlobAlreadyExists'))) return undefined;
