@@ -22,7 +22,7 @@ export type { WorkflowSource } from './workflow-source';
  * process never fails on a missing bundle.
  */
 export async function createWorkers(config: AppConfig, connection: NativeConnection, source?: WorkflowSource, tracing?: Tracing): Promise<Worker[]> {
-  const workflows = config.workerRoles.has('workflow') ? (source ?? workflowSource(config)) : undefined;
+  const workflows = config.workerRoles.has('workflow') ? (source ?? workflowSource(config, { tracing: tracing !== undefined })) : undefined;
   const deps = createActivityDeps(config);
   const common = {
     connection,

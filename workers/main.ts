@@ -9,18 +9,19 @@ import { startTracing } from '../lib/observability/tracing';
 import { createWorkers } from './create-workers';
 import { boundPort, startHealthServer } from './health-server';
 import { installWorkerRuntime } from './telemetry';
-import { workflowSource } from './workflow-source';
+import { tracingBundlePath, workflowSource } from './workflow-source';
 
 let log: Logger | undefined;
 
 async function main() {
   const config = loadConfig();
+  const tracing = startTracing('offer-publishing-worker');
   // Before connecting, so a missing WORKFLOW_BUNDLE is reported as such even when Temporal is down.
-  const workflows = config.workerRoles.has('workflow') ? workflowSource(config) : undefined;
+  // With tracing on, the bundle with the tracing interceptors (workflow-source.ts).
+  const workflows = config.workerRoles.has('workflow') ? workflowSource(config, { tracing: tracing !== undefined }) : undefined;
   const obs = loadObservabilityConfig();
   log = createLogger({ service: 'worker', format: obs.logFormat, level: config.logLevel.toLowerCase() });
   installWorkerRuntime(config, obs, log);
-  const tracing = startTracing('offer-publishing-worker');
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   let workers: Worker[] = [];
   let health: Server | undefined;
@@ -32,7 +33,8 @@ async function main() {
     }
     workers = await createWorkers(config, connection, workflows, tracing);
     // Says which workflow code runs, so a deployment that forgot WORKFLOW_BUNDLE shows it at start.
-    const code = workflows ? `; workflows from ${workflows.workflowBundle ? config.workflowBundle : 'workflows/, bundled at start'}` : '';
+    const bundle = workflows?.workflowBundle && config.workflowBundle && (tracing ? tracingBundlePath(config.workflowBundle) : config.workflowBundle);
+    const code = workflows ? `; workflows from ${bundle || 'workflows/, bundled at start'}` : '';
     log.info(
       { metrics: obs.workerMetricsAddress ? `http://${obs.workerMetricsAddress}/metrics` : 'off', taskQueues: workers.map((w) => w.options.taskQueue) },
       `worker: running ${[...config.workerRoles].join(' + ')} on ${config.temporal.address} (${config.temporal.namespace})${code}`,

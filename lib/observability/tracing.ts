@@ -5,9 +5,9 @@
  *
  * On when the standard OTEL_EXPORTER_OTLP_ENDPOINT (or _TRACES_ENDPOINT) is set: spans go over
  * OTLP/HTTP in batches. Off otherwise: no provider is registered, the API adds no middleware, the
- * client and activities no interceptors; the workflow bundle always carries the workflow
- * interceptors (a prebuilt bundle cannot gain them at start), whose spans then go to a sink that
- * drops them.
+ * client, activities and workflows no interceptors. The workflow interceptors cost CPU and memory in
+ * every activation even when their spans are dropped, so only workers with tracing on run them:
+ * bundled at start, or from the prebuilt bundle's tracing variant (workers/workflow-bundle.ts).
  */
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -25,7 +25,7 @@ import type { WorkerOptions } from '@temporalio/worker';
 import type { RequestHandler } from 'express';
 import { traceOutboundHttp } from './outbound-spans';
 
-/** The workflow interceptors' module, bundled with the workflows (workers/workflow-bundle.ts). */
+/** The workflow interceptors' module, bundled with the workflows when tracing is on (workers/workflow-bundle.ts). */
 export const OTEL_WORKFLOW_INTERCEPTORS = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
 
 export interface Tracing {
@@ -64,22 +64,18 @@ export function clientTracing(tracing: Tracing | undefined): Pick<ClientOptions,
 }
 
 /**
- * A worker's tracing options. With tracing off, the workflow interceptors' span sink still exists
- * (the bundle calls it) and drops the spans. `bundlesAtStart`: the worker bundles workflows/
- * itself (development), so it is given the workflow interceptors' module too.
+ * A worker's tracing options. `bundlesAtStart`: the worker bundles workflows/ itself (development),
+ * so with tracing on it is given the workflow interceptors' module; a prebuilt bundle has them or
+ * not (workflow-source.ts picks the tracing variant). With tracing off the span sink still exists
+ * and drops what it gets, so a bundle with the interceptors (an older build, a test's) runs quietly
+ * rather than logging an "unregistered external sink" error for each of its spans.
  */
 export function workerTracing(tracing: Tracing | undefined, bundlesAtStart: boolean): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
-  const workflowModules = bundlesAtStart ? [OTEL_WORKFLOW_INTERCEPTORS] : undefined;
-  if (!tracing) {
-    return {
-      sinks: { exporter: { export: { fn: () => undefined, callDuringReplay: false } } },
-      ...(workflowModules ? { interceptors: { workflowModules } } : {}),
-    };
-  }
+  if (!tracing) return { sinks: { exporter: { export: { fn: () => undefined, callDuringReplay: false } } } };
   return {
     sinks: { exporter: makeWorkflowExporter(tracing.processor, tracing.resource) },
     interceptors: {
-      ...(workflowModules ? { workflowModules } : {}),
+      ...(bundlesAtStart ? { workflowModules: [OTEL_WORKFLOW_INTERCEPTORS] } : {}),
       activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
     },
   };

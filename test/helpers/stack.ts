@@ -61,8 +61,9 @@ export async function startStack(env: Record<string, string> = {}, opts: { reque
   });
 
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
-  // Built once per change of the workflow sources, not per stack: see workflow-bundle.ts.
-  const bundle = await workflowBundleFile();
+  // Built once per change of the workflow sources, not per stack: see workflow-bundle.ts. With the
+  // tracing interceptors only when this stack traces, as a worker loads WORKFLOW_BUNDLE.
+  const bundle = await workflowBundleFile({ tracing: opts.tracing !== undefined });
   let workers: Worker[] = [];
   let running: Promise<unknown> | undefined;
   const startWorkers = async () => {

@@ -2,12 +2,13 @@
  * The workflow bundle tests run workers from, built once per change of the workflow sources and
  * shared by every test file of the run (and later runs): a Worker given `workflowsPath` bundles with
  * webpack each time it is created, a second or more of CPU per worker on this 2-core machine.
- * Built by the same function as `npm run build`'s bundle (workers/workflow-bundle.ts).
+ * Built by the same function as `npm run build`'s bundles (workers/workflow-bundle.ts), in the same
+ * two variants: plain, and with the tracing interceptors for the tests that trace.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeWorkflowBundle } from '../../workers/workflow-bundle';
+import { tracingBundlePath, writeWorkflowBundle, type BundleOptions } from '../../workers/workflow-bundle';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const RUN_DIR = path.join(ROOT, '.test-run');
@@ -46,30 +47,36 @@ function sourcesKey(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-let cached: { key: string; file: Promise<string> } | undefined;
+/** Per variant (plain, tracing): the sources' key and the bundle built for it. */
+const cached = new Map<boolean, { key: string; file: Promise<string> }>();
 
-/** Path of a bundle of today's workflow code, building it if no test file has yet. */
-export function workflowBundleFile(): Promise<string> {
+/** Path of a bundle of today's workflow code, building it if no test file has yet; `tracing`: the tracing variant. */
+export function workflowBundleFile(opts: BundleOptions = {}): Promise<string> {
+  const tracing = opts.tracing === true;
   const key = sourcesKey();
-  if (cached?.key !== key) cached = { key, file: build(key) };
-  return cached.file;
+  let entry = cached.get(tracing);
+  if (entry?.key !== key) cached.set(tracing, (entry = { key, file: build(key, tracing) }));
+  return entry.file;
 }
 
-async function build(key: string): Promise<string> {
-  const file = path.join(RUN_DIR, `workflow-bundle-${key}.js`);
+async function build(key: string, tracing: boolean): Promise<string> {
+  // Named as `npm run build` names the variants: workflow-bundle-<key>.js and workflow-bundle-<key>.tracing.js.
+  const plain = path.join(RUN_DIR, `workflow-bundle-${key}.js`);
+  const file = tracing ? tracingBundlePath(plain) : plain;
   if (!fs.existsSync(file)) {
     // Test files in parallel may both build it; writeWorkflowBundle renames into place, so either copy is whole.
-    await writeWorkflowBundle(file, quietLogger);
-    prune(file);
+    await writeWorkflowBundle(file, quietLogger, { tracing });
+    prune(key);
   }
   return file;
 }
 
-/** Bundles of earlier sources, once no run can still be starting workers from them (an hour). */
-function prune(current: string): void {
+/** Bundles (either variant) of earlier sources, once no run can still be starting workers from them (an hour). */
+function prune(currentKey: string): void {
   for (const name of fs.readdirSync(RUN_DIR)) {
     const file = path.join(RUN_DIR, name);
-    if (file === current || !/^workflow-bundle-[0-9a-f]+\.js$/.test(name)) continue;
+    const key = /^workflow-bundle-([0-9a-f]+)(\.tracing)?\.js$/.exec(name)?.[1];
+    if (key === undefined || key === currentKey) continue;
     try {
       if (Date.now() - fs.statSync(file).mtimeMs > 3_600_000) fs.rmSync(file);
     } catch {

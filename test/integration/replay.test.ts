@@ -3,15 +3,19 @@
  * `npm run record-histories`) against today's workflow code: a change that would break publishes
  * already running fails here. Change running workflows only behind `patched()`.
  * Both ways a worker gets that code are replayed: bundled at start from workflows/ (development)
- * and the prebuilt bundle of `npm run build` loaded through WORKFLOW_BUNDLE (production).
+ * and the prebuilt bundles of `npm run build` loaded through WORKFLOW_BUNDLE (production), plain and
+ * with the tracing interceptors. The histories were recorded with the interceptors in the bundle;
+ * they add no commands, so histories replay the same with or without them.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { loadConfig } from '../../config/env';
-import { writeWorkflowBundle } from '../../workers/workflow-bundle';
+import { startTracing, workerTracing, type Tracing } from '../../lib/observability/tracing';
+import { tracingBundlePath, writeWorkflowBundle } from '../../workers/workflow-bundle';
 import { workflowSource } from '../../workers/workflow-source';
 import { HISTORIES_DIR } from '../helpers/histories';
 import { quietLogger } from '../helpers/workflow-bundle';
@@ -43,17 +47,31 @@ describe('replay of recorded publishOffer histories', () => {
     expect(await replayAll({ workflowsPath: require.resolve('../../workflows') })).toEqual(allReplayed());
   });
 
-  it('replays every history from the bundle `npm run build` writes, as a worker configured with WORKFLOW_BUNDLE loads it', async () => {
+  describe('from the bundles `npm run build` writes, as a worker configured with WORKFLOW_BUNDLE loads them', () => {
     // Written fresh by the build's own function (no cache), then chosen through the configuration as workers/main.ts does.
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workflow-bundle-'));
-    try {
-      const file = path.join(dir, 'workflow-bundle.js');
+    let dir: string;
+    let file: string;
+    // The tracing worker's options too (its span sink), spans kept in memory.
+    let tracing: Tracing;
+    beforeAll(async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workflow-bundle-'));
+      file = path.join(dir, 'workflow-bundle.js');
       await writeWorkflowBundle(file, quietLogger);
-      const source = workflowSource(loadConfig({ WORKFLOW_BUNDLE: file }));
-      expect(source).toEqual({ workflowBundle: { codePath: file } });
-      expect(await replayAll(source)).toEqual(allReplayed());
-    } finally {
+      await writeWorkflowBundle(tracingBundlePath(file), quietLogger, { tracing: true });
+      tracing = startTracing('offer-publishing-replay', { env: {}, spanProcessor: new SimpleSpanProcessor(new InMemorySpanExporter()) })!;
+    });
+    afterAll(async () => {
+      await tracing.shutdown();
       fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
+
+    it.each([
+      ['tracing off: the plain bundle', false, () => file],
+      ['tracing on: the bundle with the tracing interceptors', true, () => tracingBundlePath(file)],
+    ])('replays every history, %s', async (_, traced, expected) => {
+      const source = workflowSource(loadConfig({ WORKFLOW_BUNDLE: file }), { tracing: traced });
+      expect(source).toEqual({ workflowBundle: { codePath: expected() } });
+      expect(await replayAll({ ...source, ...workerTracing(traced ? tracing : undefined, false) })).toEqual(allReplayed());
+    });
   });
 });
