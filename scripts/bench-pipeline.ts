@@ -28,6 +28,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { apiPath } from '../domain/api-paths';
+import { loadConfig } from '../config/env';
 import { publishWorkflowId } from '../domain/messages';
 import { DEFAULT_REGIONS } from '../domain/regions';
 import type { OfferDraft } from '../domain/offer';
@@ -48,7 +49,7 @@ import {
 import { buildSampleLinuxDisk } from '../samples/disk-image';
 import { uploadSampleLogos, uploadVhdAsPageBlob } from '../samples/azure-upload';
 import { validOffer } from '../samples/offer';
-import { writeWorkflowBundle } from '../workers/workflow-bundle';
+import { tracingBundlePath, writeWorkflowBundle } from '../workers/workflow-bundle';
 import { cpuSeconds, rssBytes, sum, withDescendants } from './bench-pipeline/proc-stats';
 import type { BareShape } from './bench-pipeline/bare-workflow';
 
@@ -126,6 +127,8 @@ async function startStack(work: string): Promise<Stack> {
     WORKFLOW_BUNDLE: path.join(work, 'workflow-bundle.js'),
   });
   await writeWorkflowBundle(env.WORKFLOW_BUNDLE!, quiet);
+  // Workers that trace load the bundle's tracing variant (workers/workflow-source.ts).
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) await writeWorkflowBundle(tracingBundlePath(env.WORKFLOW_BUNDLE!), quiet, { tracing: true });
 
   const image = path.join(work, 'os.vhd');
   const gib = Number(flags['image-gib']);
@@ -185,13 +188,15 @@ async function startWorkers(stack: Stack, roles: string[], tag: string): Promise
 interface CpuSample {
   [name: string]: number;
 }
+/** CPU seconds so far of each named set of processes (give a process's descendants where they count: tsx runs node as a child). */
 function cpuOf(named: Record<string, number[]>): CpuSample {
-  return Object.fromEntries(Object.entries(named).map(([name, pids]) => [name, sum(pids.flatMap((p) => withDescendants(p)).map(cpuSeconds))]));
+  return Object.fromEntries(Object.entries(named).map(([name, pids]) => [name, sum(pids.map(cpuSeconds))]));
 }
 function cpuDelta(a: CpuSample, b: CpuSample, per: number): string {
-  return Object.keys(a)
-    .map((k) => `${k} ${f2((b[k] - a[k]) / per)}`)
-    .join(', ');
+  const parts = Object.keys(a).map((k) => (b[k] - a[k]) / per);
+  return `${Object.keys(a)
+    .map((k, i) => `${k} ${f2(parts[i])}`)
+    .join(', ')}; total ${f2(sum(parts))}`;
 }
 
 async function benchBare(stack: Stack, n: number): Promise<{ perSecond: number; cpu: string }> {
@@ -206,7 +211,8 @@ async function benchBare(stack: Stack, n: number): Promise<{ perSecond: number; 
   });
   const running = worker.run();
   const shape: BareShape = { activities: 64, regions: DEFAULT_REGIONS.length, lanes: LANES };
-  const named = { server: stack.pids.server ? [stack.pids.server] : [], 'worker (this process)': [process.pid] };
+  // This process alone: its descendants are the stack's services (the API, Azurite, the server…).
+  const named = { server: stack.pids.server ? withDescendants(stack.pids.server) : [], 'worker (this process)': [process.pid] };
   const cpu0 = cpuOf(named);
   const t0 = performance.now();
   await Promise.all(
@@ -230,8 +236,14 @@ interface PipelineResult {
   events: number[];
   bytes: number[];
   rssPerPublishMiB: number;
+  /** With every run waiting at sign-off (cached, idle), per run. */
+  rssPerCachedMiB: number;
+  /** The workflow worker's cache size (MAX_CACHED_WORKFLOWS). */
+  cacheRuns: number;
   rssBaselineMiB: number;
   cpu: string;
+  /** Each step's durations (ms) in the runs that went live, by step id: where the time goes. */
+  stepMs: Record<string, number[]>;
 }
 
 async function call(stack: Stack, method: string, urlPath: string, body?: unknown): Promise<{ status: number; json: unknown }> {
@@ -248,17 +260,28 @@ async function benchPipeline(stack: Stack, n: number, roles: string[], tag: stri
   const workers = await startWorkers(stack, roles, tag);
   const workerPids = workers.flatMap((w) => withDescendants(w.pid));
   const named: Record<string, number[]> = {
-    ...(stack.pids.server ? { server: [stack.pids.server] } : {}),
-    workers: workers.map((w) => w.pid),
-    api: [stack.pids.api],
-    ...(stack.pids.azurite ? { azurite: [stack.pids.azurite] } : {}),
+    ...(stack.pids.server ? { server: withDescendants(stack.pids.server) } : {}),
+    workers: workerPids,
+    api: withDescendants(stack.pids.api),
+    ...(stack.pids.azurite ? { azurite: withDescendants(stack.pids.azurite) } : {}),
   };
   const rssBaseline = sum(workerPids.map(rssBytes));
   let rssPeak = rssBaseline;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, sum(workerPids.map(rssBytes)))), 200);
   const statusMs: number[] = [];
   const toSignoff: number[] = [];
+  const stepMs: Record<string, number[]> = {};
   let failed = 0;
+  // Every run waits at sign-off until all have reached it (or failed): the worker's RSS then is
+  // that of N runs cached with nothing to do, as runs wait days for Go live in a fleet.
+  let waiting = 0;
+  let allWaiting!: () => void;
+  const atSignoff = new Promise<void>((resolve) => (allWaiting = resolve));
+  const reachedSignoff = () => {
+    if (++waiting === n) allWaiting();
+  };
+  let rssCached = NaN;
+  void atSignoff.then(() => (rssCached = sum(workerPids.map(rssBytes))));
   const cpu0 = cpuOf(named);
   const t0 = performance.now();
   const offers = Array.from({ length: n }, (_, i) => `bench-${tag}-${i}-${randomUUID().slice(0, 6)}`);
@@ -284,12 +307,21 @@ async function benchPipeline(stack: Stack, n: number, roles: string[], tag: stri
         if (s.status === 'WaitingForPublisherReview' && !wentLive) {
           toSignoff.push(performance.now() - start);
           wentLive = true;
+          reachedSignoff();
+          await atSignoff;
           const g = await call(stack, 'POST', `${base}/golive`);
           if (g.status !== 202) throw new Error(`golive answered ${g.status}`);
         }
-        if (s.status === 'Succeeded') return;
+        if (s.status === 'Succeeded') {
+          for (const st of s.steps) {
+            if (!st.startedAt || !st.completedAt) continue;
+            (stepMs[st.id] ??= []).push(Date.parse(st.completedAt) - Date.parse(st.startedAt));
+          }
+          return;
+        }
         if (s.status === 'Failed' || s.status === 'Canceled') {
           failed++;
+          if (!wentLive) reachedSignoff();
           say(`${offerId}: ${s.status} at ${s.currentStep}: ${JSON.stringify(s.steps.find((x) => x.id === s.currentStep)?.messages)}`);
           return;
         }
@@ -311,8 +343,11 @@ async function benchPipeline(stack: Stack, n: number, roles: string[], tag: stri
     events: described.map((d) => d.historyLength),
     bytes: described.map((d) => d.historySize ?? NaN),
     rssPerPublishMiB: (rssPeak - rssBaseline) / n / 2 ** 20,
+    rssPerCachedMiB: (rssCached - rssBaseline) / n / 2 ** 20,
+    cacheRuns: loadConfig(stack.env).maxCachedWorkflows,
     rssBaselineMiB: rssBaseline / 2 ** 20,
     cpu,
+    stepMs,
   };
 }
 
@@ -322,8 +357,12 @@ function report(label: string, r: PipelineResult, bare: number): void {
   console.log(`  publish→sign-off  p50 ${f1(pct(r.toSignoff, 50) / 1000)} s, p99 ${f1(pct(r.toSignoff, 99) / 1000)} s`);
   console.log(`  status reads      p50 ${f1(pct(r.statusMs, 50))} ms, p99 ${f1(pct(r.statusMs, 99))} ms, ${f1(r.statusPerSecond)} requests/s (${r.statusMs.length} reads)`);
   console.log(`  history           ${f1(pct(r.events, 50))} events, ${f1(pct(r.bytes, 50) / 1024)} KiB per publish (median)`);
-  console.log(`  worker RSS        ${f1(r.rssBaselineMiB)} MiB at rest, +${f2(r.rssPerPublishMiB)} MiB per publish in flight (peak)`);
+  console.log(
+    `  worker RSS        ${f1(r.rssBaselineMiB)} MiB at rest, +${f2(r.rssPerPublishMiB)} MiB per publish in flight (peak), ` +
+      `+${f2(r.rssPerCachedMiB)} MiB per run cached at sign-off (idle; workflow cache ${r.cacheRuns} runs)`,
+  );
   console.log(`  CPU s / publish   ${r.cpu}`);
+  console.log(`  step p50 (s)      ${Object.entries(r.stepMs).map(([id, ms]) => `${id} ${f1(pct(ms, 50) / 1000)}`).join(', ')}`);
 }
 
 async function main(): Promise<void> {
