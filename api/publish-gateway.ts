@@ -184,14 +184,20 @@ export class PublishGateway {
    */
   async update<Ret>(publisherId: string, offerId: string, send: (handle: WorkflowHandle) => Promise<Ret>): Promise<Ret> {
     const workflowId = publishWorkflowId(publisherId, offerId);
+    let result: Ret;
     try {
-      return await updateOrRefuse(this.client.workflow.getHandle(workflowId), send, {
+      result = await updateOrRefuse(this.client.workflow.getHandle(workflowId), send, {
         neverExisted: 'This offer has never been published.',
         ended: 'The latest publish of this offer has ended.',
       });
     } finally {
       this.statuses.invalidate(workflowId);
     }
+    // Loaded now, while the caller waits for its update anyway: the reads after it are answered from
+    // memory instead of the first of them waiting for Temporal. (The update's own answer is the run
+    // as the handler left it, before the run went on in the same workflow task; the memo has that.)
+    await this.statuses.read(workflowId).catch(() => undefined);
+    return result;
   }
 
   /** The latest run of each offer of a publisher, from Temporal visibility (search attributes). */
