@@ -7,6 +7,7 @@ import { DEFAULT_REGIONS, REGION_NAME } from '../domain/regions';
 import { DEFAULT_REGION_STORAGE_RETRY, IO_TASK_QUEUE, TASK_QUEUE, type RetryOptions } from '../domain/messages';
 import { AZURITE_DEV_CONNECTION_STRING } from './azurite-accounts';
 import type { UrlPolicy } from '../lib/net/url-policy';
+import { MAX_WINDOW_LIMIT } from '../lib/history/rate-window';
 import { resolveRegionStorage } from './region-storage';
 import { DEFAULT_OFFER_SNAPSHOT_RETENTION, parseDuration, parseOfferSecretsKey } from './offer-secrets';
 import ms from 'ms';
@@ -77,7 +78,7 @@ const envSchema = z.object({
     .default('1 day')
     .refine((v) => parseDuration(v) !== undefined, 'must be a duration with its unit, e.g. 1 day, 12h'),
   /** Image self-tests a publisher may start per hour (POST …/image-tests). */
-  IMAGE_TESTS_PER_HOUR: z.coerce.number().int().min(1).default(30),
+  IMAGE_TESTS_PER_HOUR: z.coerce.number().int().min(1).max(MAX_WINDOW_LIMIT).default(30),
   /** Lifetime of the read SAS minted on a control-account image for a cross-account copy. */
   COPY_SOURCE_SAS_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(240),
   SUPPORT_URL: z.url().default('https://support.marketplace.local/requests/new'),

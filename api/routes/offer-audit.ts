@@ -131,7 +131,7 @@ export function createOfferAuditRouter({ config, gateway, blobs }: OfferAuditRou
     const window = await takeFromWindow(rateTable, publisherId, config.imageTestsPerHour, HOUR_MS);
     if (!window.allowed) {
       res.setHeader('Retry-After', String(window.retryAfterS));
-      throw new ApiError(429, 'TooManyImageTests', `At most ${config.imageTestsPerHour} image tests an hour; try again in ${window.retryAfterS} s.`);
+      throw new ApiError(429, 'TooManyImageTests', `At most ${config.imageTestsPerHour} image tests in 60 minutes; try again in ${window.retryAfterS} s.`);
     }
     const testId = randomUUID();
     // The URL carries a SAS: stored sealed like a draft, the workflow gets only the reference.
