@@ -119,9 +119,10 @@ export function addressAllowed(address: string, policy: Pick<UrlPolicy, 'allowLo
 export const BLOCKED_BY_POLICY = 'ERR_BLOCKED_BY_POLICY';
 
 /**
- * A host whose addresses may not be reached. The message names the host as the publisher gave it,
- * never the address; it is raised before a connection is attempted, so it cannot tell an open port
- * from a closed one.
+ * A host that may not be reached: one whose addresses are not all public, and, alike, a name that
+ * does not exist or has no addresses, so that the answer cannot tell a publisher which internal
+ * names exist. The message names the host as the publisher gave it, never an address; it is raised
+ * before a connection is attempted, so it cannot tell an open port from a closed one.
  */
 export class BlockedByPolicyError extends UrlPolicyError {
   override name = 'BlockedByPolicyError';
@@ -130,8 +131,26 @@ export class BlockedByPolicyError extends UrlPolicyError {
     readonly host: string,
     url?: URL,
   ) {
-    super(`${url ? `${redactUrl(url)}: ` : ''}the host ${bareHost(host)} is blocked by policy: only public internet addresses can be reached.`);
+    super(`${url ? `${redactUrl(url)}: ` : ''}the host ${bareHost(host)} cannot be reached: only names whose addresses are all public internet addresses can (check the name).`);
   }
+}
+
+/** Resolver answers that mean "no such name" (not a resolver failing for a while). */
+const NO_SUCH_NAME = new Set(['ENOTFOUND', 'ENODATA', 'EAI_NONAME', 'EAI_NODATA']);
+
+/** `resolve`, with a name that does not exist or has no addresses refused like a blocked one. */
+function refusingUnknownNames(resolve: Resolver): Resolver {
+  return async (host) => {
+    let addresses: string[];
+    try {
+      addresses = await resolve(host);
+    } catch (err) {
+      if (NO_SUCH_NAME.has(String((err as { code?: unknown }).code))) throw new BlockedByPolicyError(host);
+      throw err;
+    }
+    if (addresses.length === 0) throw new BlockedByPolicyError(host);
+    return addresses;
+  };
 }
 
 /** The error, or one it wraps (fetch's `cause`), is a refused address. */
@@ -144,7 +163,7 @@ export function isBlockedByPolicy(err: unknown): boolean {
 
 function connectGuard(policy: UrlPolicy): ConnectGuard {
   return {
-    resolve: policy.resolver ?? systemResolver,
+    resolve: refusingUnknownNames(policy.resolver ?? systemResolver),
     check: (address, host) => {
       if (!addressAllowed(address, policy)) throw new BlockedByPolicyError(host);
     },
@@ -192,11 +211,11 @@ export async function resolveAndCheck(target: URL | string, policy: UrlPolicy, r
   if (isIP(host)) addresses = [host];
   else {
     try {
-      addresses = await resolve(host);
-    } catch {
-      throw new UrlFetchError(`${redactUrl(url)}: the host name ${host} could not be resolved.`);
+      addresses = await refusingUnknownNames(resolve)(host);
+    } catch (err) {
+      if (err instanceof BlockedByPolicyError) throw new BlockedByPolicyError(host, url);
+      throw new UrlFetchError(`${redactUrl(url)}: the host name ${host} could not be resolved right now; try again.`);
     }
-    if (addresses.length === 0) throw new UrlFetchError(`${redactUrl(url)}: the host name ${host} has no addresses.`);
   }
   if (!addresses.every((a) => addressAllowed(a, policy))) throw new BlockedByPolicyError(host, url);
   return addresses;
@@ -307,7 +326,8 @@ export async function policedFetch(url: string, init: RequestInit, policy: UrlPo
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     if (cause instanceof BlockedByPolicyError) return new BlockedByPolicyError(cause.host, current);
     if (timeout.aborted) return new UrlFetchError(`${redactUrl(current)}: no complete answer within ${policy.timeoutMs} ms.`);
-    if (cause?.code === 'ENOTFOUND') return new UrlFetchError(`${redactUrl(current)}: the host name ${bareHost(current.hostname)} could not be resolved.`);
+    // A name that does not exist is refused by the guard's resolver already (BlockedByPolicyError).
+    if (cause?.code === 'ENOTFOUND' || cause?.code === 'EAI_AGAIN') return new UrlFetchError(`${redactUrl(current)}: the host name ${bareHost(current.hostname)} could not be resolved right now; try again.`);
     const why = cause?.code ?? cause?.message ?? (err as Error | undefined)?.message ?? String(err);
     return new UrlFetchError(`${redactUrl(current)}: the request failed (${why}).`);
   };

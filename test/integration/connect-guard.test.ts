@@ -43,7 +43,7 @@ describe('the Azure Table lead under the connect-time address check', () => {
     await expect(sendAzureTableTestLead({ connectionString: cs, tableName: table }, lead, keys, strict)).rejects.toMatchObject({
       type: ErrorType.LeadDestinationNotAllowed,
       nonRetryable: true,
-      message: expect.stringMatching(/the host table\.rebind\.example is blocked by policy/),
+      message: expect.stringMatching(/the host table\.rebind\.example cannot be reached: only names/),
     });
     // One attempt: the SDK does not retry a refusal.
     expect(queries).toBe(1);

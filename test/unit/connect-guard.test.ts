@@ -92,7 +92,7 @@ describe('DNS rebinding', () => {
     // … the connection gets loopback, and is refused before it is made.
     const err = await failure(policedFetch(url, {}, policy, { maxBytes: 100 }));
     expect(err).toBeInstanceOf(BlockedByPolicyError);
-    expect(err.message).toBe(`https://rebind.example:${internal.port}/admin: the host rebind.example is blocked by policy: only public internet addresses can be reached.`);
+    expect(err.message).toBe(`https://rebind.example:${internal.port}/admin: the host rebind.example cannot be reached: only names whose addresses are all public internet addresses can (check the name).`);
     expect(dns.queries).toBe(2);
     expect(internal.connections).toBe(0);
   });
@@ -126,7 +126,7 @@ describe('DNS rebinding', () => {
     for (const host of ['127.0.0.1', '2130706433', '0x7f.1', '0177.0.0.1', '[::1]', '[0:0:0:0:0:0:0:1]', '[::ffff:7f00:1]', '[::ffff:0:127.0.0.1]', '[::127.0.0.1]']) {
       const url = `https://${host}:${internal.port}/x`;
       const err = await failure(policedFetch(url, {}, leads(never), { maxBytes: 10 }));
-      expect([host, err.message]).toEqual([host, expect.stringMatching(/ is blocked by policy: only public internet addresses can be reached\.$/)]);
+      expect([host, err.message]).toEqual([host, expect.stringMatching(/ cannot be reached: only names whose addresses are all public internet addresses can \(check the name\)\.$/)]);
     }
     // Forms that reach an IPv4 address through a relay or translator: refused before any packet leaves.
     for (const host of ['[2002:7f00:1::]', '[64:ff9b::127.0.0.1]', '[64:ff9b:1::a00:1]', '[2001:0:4136:e378:8000:63bf:80ff:fffe]', '[2001:db8::1]', '[fe80::1]']) {
@@ -142,13 +142,32 @@ describe('DNS rebinding', () => {
     expect(internal.connections).toBe(0);
   });
 
-  it('a name that does not resolve is reported as such, retryable, not as a policy refusal', async () => {
-    const nxdomain: Resolver = async () => {
-      throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
+  it('a name that does not exist or has no addresses is refused exactly like an internal one (no oracle of internal names)', async () => {
+    const answers: Record<string, Resolver> = {
+      nxdomain: async () => {
+        throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
+      },
+      nodata: async () => [],
+      internal: async () => ['10.1.2.3'],
     };
-    const err = await failure(policedFetch('https://nowhere.example/x?sig=SECRET', {}, leads(nxdomain), { maxBytes: 10 }));
+    const refusals = await Promise.all(
+      Object.values(answers).map(async (resolver) => {
+        const fetched = await failure(policedFetch('https://db.corp.example/x?sig=SECRET', {}, leads(resolver), { maxBytes: 10 }));
+        const checked = await failure(resolveAndCheck('https://db.corp.example/x?sig=SECRET', leads(resolver)));
+        return [fetched.constructor, fetched.message, checked.constructor, checked.message];
+      }),
+    );
+    const message = 'https://db.corp.example/x: the host db.corp.example cannot be reached: only names whose addresses are all public internet addresses can (check the name).';
+    for (const r of refusals) expect(r).toEqual([BlockedByPolicyError, message, BlockedByPolicyError, message]);
+  });
+
+  it('a resolver failing for a while is reported as such, retryable, not as a refusal', async () => {
+    const servfail: Resolver = async () => {
+      throw Object.assign(new Error('getaddrinfo EAI_AGAIN'), { code: 'EAI_AGAIN' });
+    };
+    const err = await failure(policedFetch('https://nowhere.example/x?sig=SECRET', {}, leads(servfail), { maxBytes: 10 }));
     expect(err).not.toBeInstanceOf(UrlPolicyError);
-    expect(err.message).toBe('https://nowhere.example/x: the host name nowhere.example could not be resolved.');
+    expect(err.message).toBe('https://nowhere.example/x: the host name nowhere.example could not be resolved right now; try again.');
   });
 
   it('the Node agent (Azure SDK transport) checks names and literals when connecting', async () => {
@@ -173,7 +192,7 @@ describe('DNS rebinding', () => {
     const strict = guardedNodeAgent(guard(false), false);
     for (const host of ['rebind.example', '127.0.0.1', '::1']) {
       const before = internal.connections;
-      await expect(get(strict, host)).rejects.toThrow(/is blocked by policy/);
+      await expect(get(strict, host)).rejects.toThrow(/cannot be reached: only names/);
       expect(internal.connections).toBe(before);
     }
     strict.destroy();
@@ -201,7 +220,7 @@ describe('DNS rebinding', () => {
         req.on('error', reject);
         req.end('payload');
       }),
-    ).rejects.toThrow(/is blocked by policy/);
+    ).rejects.toThrow(/cannot be reached: only names/);
     agent.destroy();
     expect(internal.connections).toBeGreaterThan(0);
     expect(internal.requests).toBe(0);
@@ -246,7 +265,7 @@ describe('lead delivery to a blocked address', () => {
     expect(open.message).toBe(closed.message);
     expect(open).toMatchObject({ type: ErrorType.LeadDestinationNotAllowed, nonRetryable: true });
     expect(open.message).toContain(field);
-    expect(open.message).toMatch(/the host crm\.rebind\.example is blocked by policy: only public internet addresses can be reached\./);
+    expect(open.message).toMatch(/the host crm\.rebind\.example cannot be reached: only names whose addresses are all public internet addresses can \(check the name\)\./);
     expect(open.message).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|KEY123|HTTP \d/);
   });
 
@@ -254,7 +273,7 @@ describe('lead delivery to a blocked address', () => {
     const err = await failure(sendMarketoTestLead({ serverId: 'forms.rebind.example', munchkinId: '123-ABC-456', formId: '1001' }, lead, leads(rebinding(['127.0.0.1']))));
     expect(err).toMatchObject({ type: ErrorType.LeadDestinationNotAllowed, nonRetryable: true });
     expect(err.message).toBe(
-      'leadDestination.serverId is not allowed: https://forms.rebind.example/index.php/leadCapture/save2: the host forms.rebind.example is blocked by policy: only public internet addresses can be reached.',
+      'leadDestination.serverId is not allowed: https://forms.rebind.example/index.php/leadCapture/save2: the host forms.rebind.example cannot be reached: only names whose addresses are all public internet addresses can (check the name).',
     );
   });
 
@@ -272,7 +291,7 @@ describe('lead delivery to a blocked address', () => {
     for (const [open, closed] of [salesforce, dynamics]) {
       expect(open.message).toBe(closed.message);
       expect(open).not.toBeInstanceOf(ApplicationFailure);
-      expect(open.message).toMatch(/will retry: the host crm\.rebind\.example is blocked by policy/);
+      expect(open.message).toMatch(/will retry: the host crm\.rebind\.example cannot be reached: only names/);
       expect(open.message).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
       expect(open.message).not.toContain(secret);
     }

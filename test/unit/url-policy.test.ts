@@ -107,7 +107,7 @@ describe('classifyAddress and resolveAndCheck', () => {
       const p = resolveAndCheck(url, strict, dns('20.60.1.2', addr));
       await expect(p).rejects.toBeInstanceOf(UrlPolicyError);
       // The host as given, never the address it resolved to.
-      await expect(p).rejects.toThrow('https://acct.blob.core.windows.net/c/d.vhd: the host acct.blob.core.windows.net is blocked by policy: only public internet addresses can be reached.');
+      await expect(p).rejects.toThrow('https://acct.blob.core.windows.net/c/d.vhd: the host acct.blob.core.windows.net cannot be reached: only names whose addresses are all public internet addresses can (check the name).');
     }
     await expect(resolveAndCheck(url, dev, dns('127.0.0.1'))).resolves.toEqual(['127.0.0.1']);
     await expect(resolveAndCheck(url, dev, dns('10.0.0.5'))).rejects.toBeInstanceOf(UrlPolicyError);
