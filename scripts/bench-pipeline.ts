@@ -87,7 +87,7 @@ interface Stack {
   apiKey: string;
   client: Client;
   /** Processes whose CPU is counted, by name (undefined: not ours to see, e.g. a remote server). */
-  pids: { server?: number; azurite?: number; api: number };
+  pids: { server?: number; azurite?: number; maildev?: number; api: number };
   work: string;
   offer: () => OfferDraft;
 }
@@ -114,6 +114,7 @@ async function startStack(work: string): Promise<Stack> {
     const m = await startMailCatcher({ smtpPort: await freePort(), webPort: await freePort(), logDir: logs });
     handles.push(m);
     env.SMTP_URL = m.smtpUrl;
+    pids.maildev = m.pid;
   }
   const apiKey = randomBytes(18).toString('base64url');
   const suffix = randomUUID().slice(0, 8);
@@ -264,6 +265,7 @@ async function benchPipeline(stack: Stack, n: number, roles: string[], tag: stri
     workers: workerPids,
     api: withDescendants(stack.pids.api),
     ...(stack.pids.azurite ? { azurite: withDescendants(stack.pids.azurite) } : {}),
+    ...(stack.pids.maildev ? { maildev: withDescendants(stack.pids.maildev) } : {}),
   };
   const rssBaseline = sum(workerPids.map(rssBytes));
   let rssPeak = rssBaseline;
