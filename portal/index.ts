@@ -1,17 +1,20 @@
 /**
  * The publisher portal, served by the API process under /portal: server-rendered pages in English
- * and Traditional Chinese, a small client script, sessions in this process's memory, CSRF tokens
- * on every form, and a strict Content-Security-Policy. It reads and acts on offers only through
- * the HTTP API, with the signed-in key (api-client.ts).
+ * and Traditional Chinese, a small client script, sessions shared by every API process through
+ * an Azure Table (table-sessions.ts), CSRF tokens on every form, and a strict
+ * Content-Security-Policy. It reads and acts on offers only through the HTTP API, with the
+ * signed-in key (api-client.ts).
  */
 import express, { Router, type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { AppConfig } from '../config/env';
 import type { Principal } from '../api/auth';
 import { assetUrls, buildPortalAssets, type Asset } from './assets';
-import { CSRF_FIELD, CSRF_HEADER, CsrfTokens } from './csrf';
+import { CSRF_FIELD, CSRF_HEADER, csrfSecretFrom, CsrfTokens } from './csrf';
 import { loadState, sendPage, stateOf, viewContext, type PortalEnv } from './request-state';
-import { DEFAULT_SESSION_LIMITS, SessionStore, type SessionLimits } from './sessions';
+import { DEFAULT_SESSION_LIMITS, MemorySessionStore, type SessionLimits, type SessionStore } from './sessions';
+import { SESSIONS_TABLE, TableSessionStore } from './table-sessions';
+import { historyTableFor } from '../lib/history/store';
 import { editorRoutes } from './routes/editor';
 import { notFoundPage, offerRoutes } from './routes/offers';
 import { sessionRoutes } from './routes/session';
@@ -24,6 +27,8 @@ export interface PortalDeps {
   /** The API's key check (api/auth.ts): who a key is, at sign-in. */
   identify: (key: string) => Principal | undefined;
   sessionLimits?: SessionLimits;
+  /** Where sessions are kept; by default the shared table (sessionStoreFor). */
+  sessions?: SessionStore;
   log?: (msg: string, err?: unknown) => void;
 }
 
@@ -50,8 +55,9 @@ export function createPortal(deps: PortalDeps): Router {
   const log = deps.log ?? ((msg, err) => console.error(`portal: ${msg}`, err));
   const env: PortalEnv = {
     config: deps.config,
-    sessions: new SessionStore(deps.sessionLimits ?? DEFAULT_SESSION_LIMITS),
-    csrf: new CsrfTokens(),
+    sessions: deps.sessions ?? sessionStoreFor(deps.config, deps.sessionLimits ?? DEFAULT_SESSION_LIMITS, log),
+    // Shared by the processes that share sessions: a form served by one is accepted by another.
+    csrf: new CsrfTokens(deps.config.offerSecretsKey && csrfSecretFrom(deps.config.offerSecretsKey)),
     identify: deps.identify,
     knownPublishers: [...new Set(deps.config.publisherKeys.values())].sort(),
   };
@@ -83,6 +89,19 @@ export function createPortal(deps: PortalDeps): Router {
   router.use((req, res) => notFoundPage(env, req, res));
   router.use(errorPage(env, log));
   return router;
+}
+
+/**
+ * The table of the control account, shared by every API process, with the API keys sealed under
+ * OFFER_SECRETS_KEY; without that key (only allowed with Azurite) this process's memory instead.
+ */
+function sessionStoreFor(config: AppConfig, limits: SessionLimits, log: (msg: string, err?: unknown) => void): SessionStore {
+  const secretsKey = config.offerSecretsKey;
+  if (!secretsKey) {
+    log('OFFER_SECRETS_KEY is not set: portal sessions are kept in this process only (lost at a restart, unknown to other API processes)');
+    return new MemorySessionStore(limits);
+  }
+  return new TableSessionStore({ table: historyTableFor(config.storageConnectionString, SESSIONS_TABLE), secretsKey, limits, log });
 }
 
 /** Every state-changing request carries the token of this browser's session (or pre-session). */

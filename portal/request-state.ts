@@ -26,6 +26,8 @@ export interface PortalState {
   lang: Language;
   t: Messages;
   session?: Session;
+  /** The one-time notice for this page, taken from the session when the page was requested. */
+  flash?: Flash;
   /** A session cookie came with the request but named no live session (expired, signed out). */
   sessionEnded: boolean;
   binding: string;
@@ -61,7 +63,9 @@ export function cookieOptions(env: PortalEnv, req: Request, maxAgeMs?: number) {
 export function loadState(env: PortalEnv, assets: () => Promise<PortalState['assets']>) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const cookies = parseCookie(req.get('cookie') ?? '');
-    const session = env.sessions.get(cookies[SESSION_COOKIE], { touch: !isLivePoll(req) });
+    // A notice is for the next page a person sees, not for a poll that happens to come first.
+    const page = req.method === 'GET' && !isLivePoll(req);
+    const session = await env.sessions.get(cookies[SESSION_COOKIE], { touch: !isLivePoll(req), takeFlash: page });
     let binding = session?.id ?? cookies[PRE_SESSION_COOKIE];
     if (!binding) {
       binding = randomBytes(24).toString('base64url');
@@ -72,6 +76,7 @@ export function loadState(env: PortalEnv, assets: () => Promise<PortalState['ass
       lang,
       t: messagesFor(lang),
       session,
+      flash: session?.flash,
       sessionEnded: !session && !!cookies[SESSION_COOKIE],
       binding,
       csrfToken: env.csrf.tokenFor(binding),
@@ -86,9 +91,6 @@ export function loadState(env: PortalEnv, assets: () => Promise<PortalState['ass
 /** The view context for this request; `publisherId` is the publisher the page is about. */
 export function viewContext(env: PortalEnv, req: Request, res: Response, publisherId?: string): ViewContext {
   const s = stateOf(res);
-  // A notice is for the next page a person sees, not for a poll that happens to come first.
-  const flash = isLivePoll(req) ? undefined : s.session?.flash;
-  if (s.session && flash) s.session.flash = undefined;
   const principal = s.session?.principal;
   return {
     lang: s.lang,
@@ -96,7 +98,7 @@ export function viewContext(env: PortalEnv, req: Request, res: Response, publish
     csrfToken: s.csrfToken,
     assets: s.assets,
     path: req.originalUrl,
-    flash,
+    flash: s.flash,
     user: principal && {
       label: principal.kind === 'operator' ? s.t.signedInAsOperator : s.t.signedInAsPublisher(principal.publisherId),
       operator: principal.kind === 'operator',
@@ -126,9 +128,10 @@ export function requireSession(req: Request, res: Response, next: NextFunction):
 
 export const apiFor = (req: Request, res: Response): PortalApi => PortalApi.forRequest(req, stateOf(res).session!.key);
 
-export function redirectWith(res: Response, to: string, flash?: Flash): void {
+/** Redirects; `flash` is kept with the session for the page redirected to (which another API process may serve). */
+export async function redirectWith(env: PortalEnv, res: Response, to: string, flash?: Flash): Promise<void> {
   const session = stateOf(res).session;
-  if (session && flash) session.flash = flash;
+  if (session && flash) await env.sessions.setFlash(session.id, flash);
   res.redirect(303, to);
 }
 
@@ -136,17 +139,17 @@ export function redirectWith(res: Response, to: string, flash?: Flash): void {
  * A page for an API answer the route does not handle itself: 403 (another publisher's), 404,
  * 410/503 (the API's reason), a key that is no longer valid (sign in again), anything else a 500.
  */
-export function apiErrorPage(
+export async function apiErrorPage(
   env: PortalEnv,
   req: Request,
   res: Response,
   reply: { status: number; error: ApiErrorBody },
   ids: { publisherId: string; offerId?: string },
-): void {
+): Promise<void> {
   const s = stateOf(res);
   const { t } = s;
   if (reply.status === 401) {
-    if (s.session) env.sessions.destroy(s.session.id);
+    if (s.session) await env.sessions.destroy(s.session.id);
     res.clearCookie(SESSION_COOKIE, cookieOptions(env, req));
     res.redirect(303, `${portalPaths.signIn()}?ended=1`);
     return;

@@ -27,7 +27,7 @@ export function editorRoutes(router: Router, env: PortalEnv): void {
     const api = apiFor(req, res);
     const list = await api.listOffers({ publisherId });
     if (!list.ok) {
-      apiErrorPage(env, req, res, list, { publisherId });
+      await apiErrorPage(env, req, res, list, { publisherId });
       return undefined;
     }
     const summary = offerId ? list.body.offers.find((o) => o.offerId === offerId) : undefined;
@@ -83,12 +83,12 @@ export function editorRoutes(router: Router, env: PortalEnv): void {
 
     const emails = emailsOf(form.emails);
     const published = await api.publish(target, { offer: built.draft, ...(emails.length ? { notificationEmails: emails } : {}), language: lang });
-    if (published.ok) return redirectWith(res, portalPaths.offer(ids.publisherId, offerId), { kind: 'success', text: t.flashPublished });
+    if (published.ok) return redirectWith(env, res, portalPaths.offer(ids.publisherId, offerId), { kind: 'success', text: t.flashPublished });
     if (published.status === 400) return refuse(built.input, placeRequestErrors(published.error.details ?? [{ path: '(root)', message: published.error.message }]));
     if (published.status === 409) {
       return render(req, res, { ...base, input: built.input, messages, outcome: { kind: 'refused', text: t.refused(published.error.message) } }, 409);
     }
-    apiErrorPage(env, req, res, published, target);
+    await apiErrorPage(env, req, res, published, target);
   };
 
   router.get(portalRoutes.newOffer, requireSession, show);

@@ -163,9 +163,9 @@ export function offerRoutes(router: Router, env: PortalEnv): void {
     if (!ids) return notFoundPage(env, req, res);
     const { t } = stateOf(res);
     const reply = await apiFor(req, res).goLive(ids);
-    if (reply.ok) return redirectWith(res, portalPaths.offer(ids.publisherId, ids.offerId), { kind: 'success', text: t.flashGoLive });
-    if (reply.status === 409) return redirectWith(res, portalPaths.offer(ids.publisherId, ids.offerId), { kind: 'error', text: t.refused(reply.error.message) });
-    apiErrorPage(env, req, res, reply, ids);
+    if (reply.ok) return redirectWith(env, res, portalPaths.offer(ids.publisherId, ids.offerId), { kind: 'success', text: t.flashGoLive });
+    if (reply.status === 409) return redirectWith(env, res, portalPaths.offer(ids.publisherId, ids.offerId), { kind: 'error', text: t.refused(reply.error.message) });
+    await apiErrorPage(env, req, res, reply, ids);
   });
 
   const renderCancel = async (req: Request, res: Response, ids: Ids, extra: { reason?: string; error?: string; refusal?: string } = {}, code = 200) => {
@@ -188,10 +188,10 @@ export function offerRoutes(router: Router, env: PortalEnv): void {
     const { t } = stateOf(res);
     const reason = typeof req.body?.reason === 'string' ? req.body.reason.trim() : '';
     const reply = await apiFor(req, res).cancel(ids, reason);
-    if (reply.ok) return redirectWith(res, portalPaths.offer(ids.publisherId, ids.offerId), { kind: 'success', text: t.flashCanceled });
+    if (reply.ok) return redirectWith(env, res, portalPaths.offer(ids.publisherId, ids.offerId), { kind: 'success', text: t.flashCanceled });
     if (reply.status === 400) return renderCancel(req, res, ids, { reason, error: reply.error.details?.map((d) => d.message).join(' ') ?? reply.error.message }, 400);
     if (reply.status === 409) return renderCancel(req, res, ids, { reason, refusal: t.refused(reply.error.message) }, 409);
-    apiErrorPage(env, req, res, reply, ids);
+    await apiErrorPage(env, req, res, reply, ids);
   });
 
   router.post(`${portalRoutes.offer}/notification-emails`, requireSession, async (req, res) => {
@@ -201,8 +201,8 @@ export function offerRoutes(router: Router, env: PortalEnv): void {
     const value = typeof req.body?.emails === 'string' ? req.body.emails : '';
     const api = apiFor(req, res);
     const reply = await api.notificationEmails(ids, emailsOf(value));
-    if (reply.ok) return redirectWith(res, portalPaths.offer(ids.publisherId, ids.offerId), { kind: 'success', text: t.flashEmails });
-    if (reply.status === 409) return redirectWith(res, portalPaths.offer(ids.publisherId, ids.offerId), { kind: 'error', text: t.refused(reply.error.message) });
+    if (reply.ok) return redirectWith(env, res, portalPaths.offer(ids.publisherId, ids.offerId), { kind: 'success', text: t.flashEmails });
+    if (reply.status === 409) return redirectWith(env, res, portalPaths.offer(ids.publisherId, ids.offerId), { kind: 'error', text: t.refused(reply.error.message) });
     if (reply.status !== 400) return apiErrorPage(env, req, res, reply, ids);
     // The prompt again, with what was typed and each address's problem beside it.
     const v = await statusView(api, ids, await titleOf(api, ids));

@@ -28,7 +28,7 @@ export function sessionRoutes(router: Router, env: PortalEnv): void {
     sendPage(res, ctx, { title: s.t.signIn, body: signInBody(ctx, { next, notice }) });
   });
 
-  router.post('/sign-in', (req, res) => {
+  router.post('/sign-in', async (req, res) => {
     const s = stateOf(res);
     const key = typeof req.body?.key === 'string' ? req.body.key.trim() : '';
     const next = safeReturnPath(req.body?.next);
@@ -37,17 +37,17 @@ export function sessionRoutes(router: Router, env: PortalEnv): void {
       const ctx = viewContext(env, req, res);
       return sendPage(res, ctx, { title: s.t.signIn, body: signInBody(ctx, { next, error: s.t.signInFailed }) }, 401);
     }
-    if (s.session) env.sessions.destroy(s.session.id);
+    if (s.session) await env.sessions.destroy(s.session.id);
     // A new id at sign-in: an id known before it (a planted cookie) is worth nothing after.
-    const session = env.sessions.create(key, principal);
+    const session = await env.sessions.create(key, principal);
     res.cookie(SESSION_COOKIE, session.id, cookieOptions(env, req));
     res.clearCookie(PRE_SESSION_COOKIE, cookieOptions(env, req));
     res.redirect(303, next ?? homeOf(session));
   });
 
-  router.post('/sign-out', (req, res) => {
+  router.post('/sign-out', async (req, res) => {
     const { session } = stateOf(res);
-    if (session) env.sessions.destroy(session.id);
+    if (session) await env.sessions.destroy(session.id);
     res.clearCookie(SESSION_COOKIE, cookieOptions(env, req));
     res.redirect(303, `${portalPaths.signIn()}?signedOut=1`);
   });
