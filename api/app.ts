@@ -40,7 +40,7 @@ export function createApp(deps: AppDeps) {
   app.set('etag', false);
   const { requirePublisherAccess, identify } = createAuth(deps.config.publisherKeys, deps.config.operatorKeys);
   // First, so every request is timed and counted, refused ones included (api/metrics.ts).
-  const metrics = createApiMetrics(identify);
+  const metrics = createApiMetrics(identify, () => deps.gateway.statusReads);
   app.use(metrics.instrument);
   if (deps.requestLogger) app.use(requestLog(deps.requestLogger));
   if (deps.traced) app.use(traceRequests((method, url) => routeTemplate(method, pathOf(url))));

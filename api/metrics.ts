@@ -1,14 +1,14 @@
 /**
  * The API's Prometheus metrics (`GET /metrics`, prom-client): request duration by method, route
  * template (domain/api-paths.ts, never the concrete path: ids would make a series per offer) and
- * status code; requests in flight; the process's default metrics. A registry per app, so tests
- * can build several apps in one process.
+ * status code; requests in flight; status reads by how the read model answered them; the
+ * process's default metrics. A registry per app, so tests can build several apps in one process.
  *
  * Who may read them: a caller on a loopback address (a Prometheus next to the API), or anyone with
  * an operator key as `Authorization: Bearer`. Publisher keys get 403: the figures span publishers.
  */
 import type { RequestHandler } from 'express';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { API_ROUTES } from '../domain/api-paths';
 import { API_METRICS } from '../domain/metrics';
 import { PORTAL_MOUNT } from '../portal/paths';
@@ -44,7 +44,7 @@ export interface ApiMetrics {
 
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 
-export function createApiMetrics(identify: (key: string) => Principal | undefined): ApiMetrics {
+export function createApiMetrics(identify: (key: string) => Principal | undefined, statusReads?: () => Readonly<Record<string, number>>): ApiMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const duration = new Histogram({
@@ -55,6 +55,19 @@ export function createApiMetrics(identify: (key: string) => Principal | undefine
     registers: [registry],
   });
   const inFlight = new Gauge({ name: API_METRICS.requestsInFlight, help: 'HTTP requests being served', registers: [registry] });
+  if (statusReads) {
+    // The read model's own counts, read at each scrape: how often a status read waited for Temporal.
+    new Counter({
+      name: API_METRICS.statusReads,
+      help: 'Status reads by how they were answered: fresh or refreshing (from memory), loaded (waited for Temporal)',
+      labelNames: ['answered'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [answered, n] of Object.entries(statusReads())) this.inc({ answered }, n);
+      },
+    });
+  }
 
   const instrument: RequestHandler = (req, res, next) => {
     const end = duration.startTimer();

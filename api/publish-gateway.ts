@@ -28,7 +28,7 @@ import { ApiError } from './errors';
 import { updateOrRefuse } from './workflow-updates';
 import { StepHistory } from './step-history';
 import type { StepDurations } from '../domain/step-durations';
-import { StatusReadModel, type StatusReadModelOptions, type StatusSnapshot } from './status-read-model';
+import { StatusReadModel, type StatusReadModelOptions, type StatusReadOutcome, type StatusSnapshot } from './status-read-model';
 
 export interface OfferSummary {
   offerId: string;
@@ -52,6 +52,11 @@ export class PublishGateway {
   ) {
     this.history = new StepHistory(client);
     this.statuses = new StatusReadModel((workflowId) => this.loadStatus(workflowId), statusCache);
+  }
+
+  /** Status reads so far by how they were answered (api/status-read-model.ts), for the API's metrics. */
+  get statusReads(): Readonly<Record<StatusReadOutcome, number>> {
+    return this.statuses.reads;
   }
 
   /** The process's Temporal client, for routes with workflows of their own (api/routes/offer-audit.ts). */

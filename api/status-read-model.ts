@@ -23,6 +23,9 @@ export interface StatusSnapshot {
 
 export type StatusLoader = (key: string) => Promise<StatusSnapshot>;
 
+/** How a read was answered: from memory (`fresh`), from memory while refreshed (`refreshing`), or after a load it waited for (`loaded`). */
+export type StatusReadOutcome = 'fresh' | 'refreshing' | 'loaded';
+
 export interface StatusReadModelOptions {
   /** Age under which an entry is served with no load; 0 disables the model (every read loads). */
   freshMs?: number;
@@ -85,15 +88,26 @@ export class StatusReadModel {
     return this.slots.size;
   }
 
+  /** Reads so far by how they were answered (the API's metrics). */
+  readonly reads: Record<StatusReadOutcome, number> = { fresh: 0, refreshing: 0, loaded: 0 };
+
   async read(key: string): Promise<PublishStatusBody> {
-    if (!this.enabled) return (await this.loader(key)).body;
+    if (!this.enabled) {
+      this.reads.loaded++;
+      return (await this.loader(key)).body;
+    }
     const slot = this.touch(key);
     const age = this.now() - slot.loadedAt;
-    if (slot.kept && age < this.freshMs) return slot.kept.body;
+    if (slot.kept && age < this.freshMs) {
+      this.reads.fresh++;
+      return slot.kept.body;
+    }
     if (slot.kept && age < this.staleMs) {
+      this.reads.refreshing++;
       this.load(key, slot).catch((err) => this.onRefreshError(key, err));
       return slot.kept.body;
     }
+    this.reads.loaded++;
     return (await this.load(key, slot)).body;
   }
 

@@ -35,4 +35,6 @@ export const API_METRICS = {
   requestDuration: 'http_server_request_duration_seconds',
   /** Gauge: requests being served. */
   requestsInFlight: 'http_server_requests_in_flight',
+  /** Counter: status reads by `answered` (`fresh`, `refreshing`: from memory; `loaded`: waited for Temporal). */
+  statusReads: 'publish_status_reads_total',
 } as const;

@@ -27,7 +27,8 @@ import { performance } from 'node:perf_hooks';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { apiPath } from '../domain/api-paths';
+import { API_ROUTES, apiPath } from '../domain/api-paths';
+import { API_METRICS } from '../domain/metrics';
 import { loadConfig } from '../config/env';
 import { publishWorkflowId } from '../domain/messages';
 import { DEFAULT_REGIONS } from '../domain/regions';
@@ -234,6 +235,10 @@ interface PipelineResult {
   toSignoff: number[];
   statusMs: number[];
   statusPerSecond: number;
+  /** Status reads by how the API's read model answered them (fresh, refreshing, loaded). */
+  reads: Record<string, number>;
+  /** The API's own p99 for them, as the bound of its histogram bucket (ms). */
+  handledP99Ms: number;
   events: number[];
   bytes: number[];
   rssPerPublishMiB: number;
@@ -255,6 +260,31 @@ async function call(stack: Stack, method: string, urlPath: string, body?: unknow
   });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}
+
+/**
+ * From the API's /metrics (loopback): status reads so far by how the read model answered them
+ * (`publish_status_reads_total`), and the API's own histogram of successful status requests
+ * (cumulative count per bucket bound in seconds), which leaves out the time a request waits for
+ * the API process to be scheduled.
+ */
+async function statusReadCounts(stack: Stack): Promise<{ answered: Record<string, number>; handled: Map<number, number> }> {
+  const text = await fetch(`${stack.apiUrl}/metrics`).then((r) => r.text());
+  const answered = Object.fromEntries([...text.matchAll(new RegExp(`^${API_METRICS.statusReads}\\{answered="(\\w+)"\\} (\\d+)`, 'gm'))].map((m) => [m[1], Number(m[2])]));
+  const route = API_ROUTES.status.path;
+  const handled = new Map<number, number>();
+  for (const m of text.matchAll(new RegExp(`^${API_METRICS.requestDuration}_bucket\\{le="([^"]+)",method="GET",route="([^"]+)",status_code="200"\\} (\\d+)`, 'gm'))) {
+    if (m[2] === route) handled.set(m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[3]));
+  }
+  return { answered, handled };
+}
+
+/** The smallest bucket bound (ms) under which `p` % of the requests counted between two scrapes were handled. */
+function handledWithin(before: Map<number, number>, after: Map<number, number>, p: number): number {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const total = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
+  const bound = bounds.find((b) => (after.get(b) ?? 0) - (before.get(b) ?? 0) >= (p / 100) * total);
+  return bound === undefined ? NaN : bound * 1000;
 }
 
 async function benchPipeline(stack: Stack, n: number, roles: string[], tag: string): Promise<PipelineResult> {
@@ -284,6 +314,7 @@ async function benchPipeline(stack: Stack, n: number, roles: string[], tag: stri
   };
   let rssCached = NaN;
   void atSignoff.then(() => (rssCached = sum(workerPids.map(rssBytes))));
+  const readsBefore = await statusReadCounts(stack);
   const cpu0 = cpuOf(named);
   const t0 = performance.now();
   const offers = Array.from({ length: n }, (_, i) => `bench-${tag}-${i}-${randomUUID().slice(0, 6)}`);
@@ -333,6 +364,9 @@ async function benchPipeline(stack: Stack, n: number, roles: string[], tag: stri
   const seconds = (performance.now() - t0) / 1000;
   const cpu = cpuDelta(cpu0, cpuOf(named), n);
   clearInterval(sampler);
+  const readsAfter = await statusReadCounts(stack);
+  const reads = Object.fromEntries(Object.entries(readsAfter.answered).map(([k, v]) => [k, v - (readsBefore.answered[k] ?? 0)]));
+  const handledP99Ms = handledWithin(readsBefore.handled, readsAfter.handled, 99);
   const described = await Promise.all(offers.map((o) => stack.client.workflow.getHandle(publishWorkflowId(PUBLISHER, o)).describe()));
   await stopAll(workers);
   return {
@@ -342,6 +376,8 @@ async function benchPipeline(stack: Stack, n: number, roles: string[], tag: stri
     toSignoff,
     statusMs,
     statusPerSecond: statusMs.length / seconds,
+    reads,
+    handledP99Ms,
     events: described.map((d) => d.historyLength),
     bytes: described.map((d) => d.historySize ?? NaN),
     rssPerPublishMiB: (rssPeak - rssBaseline) / n / 2 ** 20,
@@ -358,6 +394,11 @@ function report(label: string, r: PipelineResult, bare: number): void {
   console.log(`  throughput        ${f2(r.perSecond)} publishes/s (${f1(r.seconds)} s for ${r.toSignoff.length + 0} to sign-off; ${r.failed} failed); ratio to bare ${f2(r.perSecond / bare)}`);
   console.log(`  publish→sign-off  p50 ${f1(pct(r.toSignoff, 50) / 1000)} s, p99 ${f1(pct(r.toSignoff, 99) / 1000)} s`);
   console.log(`  status reads      p50 ${f1(pct(r.statusMs, 50))} ms, p99 ${f1(pct(r.statusMs, 99))} ms, ${f1(r.statusPerSecond)} requests/s (${r.statusMs.length} reads)`);
+  const { fresh = 0, refreshing = 0, loaded = 0 } = r.reads;
+  console.log(
+    `  answered          ${fresh + refreshing} from memory (${fresh} fresh, ${refreshing} while refreshed), ${loaded} after waiting for Temporal; ` +
+      `the API handled 99% within ${f1(r.handledP99Ms)} ms (its own histogram: without the wait for a core)`,
+  );
   console.log(`  history           ${f1(pct(r.events, 50))} events, ${f1(pct(r.bytes, 50) / 1024)} KiB per publish (median)`);
   console.log(
     `  worker RSS        ${f1(r.rssBaselineMiB)} MiB at rest, +${f2(r.rssPerPublishMiB)} MiB per publish in flight (peak), ` +
@@ -393,7 +434,7 @@ async function main(): Promise<void> {
       console.log(`\nscale-out (N = ${SCALE_N}; on this 2-core machine every process shares the same cores)`);
       for (const [label, roles] of layouts) {
         const r = await benchPipeline(stack, SCALE_N, roles, label.replace(/\W+/g, ''));
-        console.log(`  ${label.padEnd(22)} ${f2(r.perSecond)} publishes/s (ratio to bare ${f2(r.perSecond / bare.perSecond)}), status p99 ${f1(pct(r.statusMs, 99))} ms, ${r.failed} failed`);
+        console.log(`  ${label.padEnd(22)} ${f2(r.perSecond)} publishes/s (ratio to bare ${f2(r.perSecond / bare.perSecond)}), status p99 ${f1(pct(r.statusMs, 99))} ms (${r.reads.loaded ?? 0} of ${r.statusMs.length} waited for Temporal), ${r.failed} failed`);
       }
     }
     console.log(`\nload average after: ${os.loadavg().map(f2).join(' ')} (other work on the machine counts in every figure alike)`);

@@ -125,6 +125,10 @@ describe('metrics, health and logs of a publish', () => {
       expect(apiMetrics.text).toContain(`${API_METRICS.requestDuration}_count{method="POST",route="${publishRoute}",status_code="202"} 1`);
       expect(apiMetrics.text).not.toContain(offerId);
       expect(apiMetrics.text).toMatch(new RegExp(`^${API_METRICS.requestsInFlight} \\d+`, 'm'));
+      // The status polls above were answered by the read model, most from memory.
+      const reads = (answered: string) => Number(new RegExp(`^${API_METRICS.statusReads}\\{answered="${answered}"\\} (\\d+)`, 'm').exec(apiMetrics.text)?.[1]);
+      expect(reads('fresh') + reads('refreshing')).toBeGreaterThan(0);
+      expect(reads('loaded')).toBeGreaterThanOrEqual(0);
       expect(apiMetrics.text).toMatch(/^process_cpu_user_seconds_total /m);
 
       // The dashboard asks only for what is exported; of the product's counters, a few appear only

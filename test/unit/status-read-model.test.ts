@@ -64,6 +64,8 @@ describe('status read model', () => {
     await settle();
     expect(await m.read(KEY)).toBe(s2.body);
     expect(calls).toHaveLength(2);
+    // Counted by how they were answered (the API's publish_status_reads_total).
+    expect(m.reads).toEqual({ loaded: 1, refreshing: 20, fresh: 1 });
   });
 
   it('waits for a load when the entry is older than staleMs', async () => {
