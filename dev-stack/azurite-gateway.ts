@@ -19,24 +19,36 @@ const ERROR_MESSAGES: Record<string, string> = {
   ResourceNotFound: 'The specified resource does not exist.',
 };
 
+/** Azurite's keep-alive timeout for its blob service (its default, which dev-stack/azurite.ts keeps). */
+const AZURITE_KEEP_ALIVE_MS = 5_000;
+
 /** Listens on host:port until `close` (dev-stack/azurite-process.ts runs it beside Azurite). */
 export async function startAzuriteGateway(o: { host: string; port: number; upstreamPort: number }): Promise<{ close(): void }> {
-  const agent = new http.Agent({ keepAlive: true });
+  // Idle connections are dropped before Azurite's own keep-alive timeout (5 s) closes them, so a
+  // request is not sent on a connection Azurite is closing at that moment (ECONNRESET).
+  const agent = new http.Agent({ keepAlive: true, timeout: AZURITE_KEEP_ALIVE_MS - 1000 });
   const server = http.createServer({ requestTimeout: 0 }, (req, res) => {
     const asMetadata = isGetBlobMetadata(req);
-    const upstream = http.request(
-      { host: '127.0.0.1', port: o.upstreamPort, agent, method: asMetadata ? 'HEAD' : req.method, path: req.url, headers: req.headers },
-      (up) => (asMetadata ? answerMetadata(up, res) : (res.writeHead(up.statusCode ?? 502, up.rawHeaders), up.pipe(res))),
-    );
-    upstream.on('error', () => {
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
-      res.end('Azurite is not answering');
-    });
-    // A client that goes away takes its upstream request with it.
-    res.on('close', () => {
-      if (!res.writableFinished) upstream.destroy();
-    });
-    req.pipe(upstream);
+    const bodyless = !req.headers['transfer-encoding'] && Number(req.headers['content-length'] ?? 0) === 0;
+    const forward = (attempt: number) => {
+      const upstream = http.request(
+        { host: '127.0.0.1', port: o.upstreamPort, agent, method: asMetadata ? 'HEAD' : req.method, path: req.url, headers: req.headers },
+        (up) => (asMetadata ? answerMetadata(up, res) : (res.writeHead(up.statusCode ?? 502, up.rawHeaders), up.pipe(res))),
+      );
+      upstream.on('error', (err: NodeJS.ErrnoException) => {
+        // A kept-alive connection closed by Azurite as it was reused: sent again once, if nothing of a body was consumed.
+        if (attempt === 0 && bodyless && upstream.reusedSocket && err.code === 'ECONNRESET' && !res.headersSent) return forward(1);
+        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end('Azurite is not answering');
+      });
+      // A client that goes away takes its upstream request with it.
+      res.once('close', () => {
+        if (!res.writableFinished) upstream.destroy();
+      });
+      if (bodyless) upstream.end();
+      else req.pipe(upstream);
+    };
+    forward(0);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
