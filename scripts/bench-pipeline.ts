@@ -16,7 +16,7 @@
  * requests/s, history events and bytes per publish, worker RSS per publish in flight, and CPU
  * seconds per publish by process (/proc/<pid>/stat). No assertion: figures to read and record.
  *
- *   npm run bench:pipeline -- --n 20 --image-gib 30 --poll-ms 500 --no-scale
+ *   npm run bench:pipeline -- --n 20 --image-gib 30 --poll-ms 500 --repeat 3 --no-scale
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -62,12 +62,15 @@ const { values: flags } = parseArgs({
     lanes: { type: 'string', default: '8' },
     'no-scale': { type: 'boolean', default: false },
     'scale-n': { type: 'string' },
+    repeat: { type: 'string', default: '1' },
   },
 });
 const N = Number(flags.n);
 const POLL_MS = Number(flags['poll-ms']);
 const LANES = Number(flags.lanes);
 const SCALE_N = Number(flags['scale-n'] ?? flags.n);
+/** Rounds of bare + pipeline (one worker process), each ratio taken within its round. */
+const REPEAT = Math.max(1, Number(flags.repeat));
 const PUBLISHER = 'bench';
 
 const quiet = new DefaultLogger('WARN');
@@ -417,13 +420,21 @@ async function main(): Promise<void> {
     const stack = await startStack(work);
     say(`N = ${N} publishes at once, a status poller per offer every ${POLL_MS} ms`);
 
-    const bare = await benchBare(stack, N);
-    console.log(`\nbare Temporal (64 no-op activities, ${LANES} lanes, worker in this process)`);
-    console.log(`  throughput        ${f2(bare.perSecond)} workflows/s`);
-    console.log(`  CPU s / workflow  ${bare.cpu}`);
+    // Bare and pipeline side by side, REPEAT times: the ratio is taken within each round.
+    const ratios: number[] = [];
+    let bare = { perSecond: NaN, cpu: '' };
+    for (let round = 1; round <= REPEAT; round++) {
+      const of = REPEAT > 1 ? ` — round ${round} of ${REPEAT}` : '';
+      bare = await benchBare(stack, N);
+      console.log(`\nbare Temporal (64 no-op activities, ${LANES} lanes, worker in this process)${of}`);
+      console.log(`  throughput        ${f2(bare.perSecond)} workflows/s`);
+      console.log(`  CPU s / workflow  ${bare.cpu}`);
 
-    const main = await benchPipeline(stack, N, ['workflow,io'], 'one');
-    report('pipeline, one worker process (workflow + io)', main, bare.perSecond);
+      const main = await benchPipeline(stack, N, ['workflow,io'], `one${round}`);
+      report(`pipeline, one worker process (workflow + io)${of}`, main, bare.perSecond);
+      ratios.push(main.perSecond / bare.perSecond);
+    }
+    if (REPEAT > 1) console.log(`\nratio to bare over ${REPEAT} rounds: median ${f2(pct(ratios, 50))}, min ${f2(Math.min(...ratios))}, max ${f2(Math.max(...ratios))}`);
 
     if (!flags['no-scale']) {
       const layouts: Array<[string, string[]]> = [
