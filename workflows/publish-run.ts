@@ -5,6 +5,7 @@
  */
 import type { Finding, LeadDeliveryOutcome, PublishStatusBody, RegionState, RunStatus, StepState, StepStatus } from '../domain/status';
 import { STEPS, type StepId } from '../domain/steps';
+import { stepMessage } from '../domain/step-messages';
 import type { HistoryEventType } from '../domain/history';
 
 export class PublishRun {
@@ -122,7 +123,7 @@ export class PublishRun {
     const s = this.step(id);
     if (s.overdue || s.status === 'Complete' || this.ended) return false;
     s.overdue = true;
-    this.addFindings(id, [{ level: 'Warning', text: `This step is taking longer than its expected time frame (${s.estimatedTimeFrame}).` }]);
+    this.addFindings(id, [{ level: 'Warning', text: stepMessage('overdue', { timeFrame: s.estimatedTimeFrame }) }]);
     this.onEvent('publish.overdue', id);
     return true;
   }

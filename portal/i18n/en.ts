@@ -1,6 +1,7 @@
 /**
  * The portal's English texts. Step names and time frames come from domain/step-texts.ts; messages
- * recorded by the steps themselves are shown as the steps wrote them.
+ * recorded by the steps themselves are shown as the steps wrote them (other languages translate
+ * those the workflow writes from domain/step-messages.ts).
  */
 import { html, type SafeHtml } from '../../lib/html/escape';
 import type { MessageLevel, RegionState, RunStatus, StepStatus } from '../../domain/status';
@@ -78,6 +79,8 @@ export const en = {
     Removed: 'Removed',
   } satisfies Record<RegionState, string>,
   messageLevel: { Error: 'Error', Warning: 'Warning', Info: 'Info' } satisfies Record<MessageLevel, string>,
+  /** A message a step wrote, in this language (domain/step-messages.ts); undefined: shown as written. */
+  stepMessage: (_text: string): string | undefined => undefined,
   checkResult: { Passed: 'Passed', Failed: 'Failed', Warning: 'Warning', NotApplicable: 'Not applicable' } satisfies Record<CheckResult, string>,
 
   summaryHeading: 'This publish',

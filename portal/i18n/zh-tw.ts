@@ -4,6 +4,7 @@
  */
 import { html, type SafeHtml } from '../../lib/html/escape';
 import type { Messages } from './en';
+import { stepMessageIn } from '../../domain/step-messages';
 
 export const zhTW: Messages = {
   languageName: '繁體中文',
@@ -74,6 +75,7 @@ export const zhTW: Messages = {
     Removed: '已移除',
   },
   messageLevel: { Error: '錯誤', Warning: '警告', Info: '資訊' },
+  stepMessage: (text) => stepMessageIn('zh-TW', text),
   checkResult: { Passed: '通過', Failed: '失敗', Warning: '警告', NotApplicable: '不適用' },
 
   historyHeading: '歷程',

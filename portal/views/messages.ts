@@ -1,4 +1,7 @@
-/** A list of step or validation messages: level as text, the field path when there is one, the text as written. */
+/**
+ * A list of step or validation messages: level as text, the field path when there is one, and the
+ * text in the page's language when a step wrote it from a known template, else as written.
+ */
 import { html, type SafeHtml } from '../../lib/html/escape';
 import type { MessageLevel } from '../../domain/status';
 import type { Messages } from '../i18n';
@@ -17,7 +20,7 @@ export function messageList(t: Messages, messages: readonly ShownMessage[], opts
     (m) => html`<li class="message message--${m.level}">
   <span class="message-level">${t.messageLevel[m.level]}</span>
   ${opts.showField !== false && m.field ? html`<code class="field-path">${m.field}</code>` : ''}
-  <span class="message-text">${m.text}</span>
+  <span class="message-text">${t.stepMessage(m.text) ?? m.text}</span>
   ${m.timestamp ? html`<span class="message-time">${timeTag(m.timestamp)}</span>` : ''}
 </li>`,
   )}</ul>`;

@@ -8,6 +8,7 @@ import { apiUrl } from '../../domain/api-paths';
 import type { PublishInput } from '../../domain/messages';
 import type { NotificationEvent, NotificationRequest, PublishPlan, RunRef } from '../../domain/pipeline';
 import { stepDefinition, type StepId } from '../../domain/steps';
+import { stepMessage } from '../../domain/step-messages';
 import { PublishRun } from '../publish-run';
 import { activityProxies, type ActivityProxies } from './activity-proxies';
 import { HistoryRecorder } from './history-recorder';
@@ -90,7 +91,7 @@ export class PublishContext {
     // Non-cancellable: a cancel must not swallow the e-mail about what happened before it.
     const sending = CancellationScope.nonCancellable(() => this.activities.mailer.sendNotification(req)).catch((err) => {
       log.error('notification not sent', { event, error: String(err) });
-      run.addFindings(run.currentStep, [{ level: 'Warning', text: `The "${event}" e-mail could not be sent; the status here is up to date.` }]);
+      run.addFindings(run.currentStep, [{ level: 'Warning', text: stepMessage('emailNotSent', { event }) }]);
     });
     this.background.push(sending);
   }

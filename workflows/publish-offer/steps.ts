@@ -8,6 +8,7 @@ import { apiUrl } from '../../domain/api-paths';
 import type { PublishPlan } from '../../domain/pipeline';
 import type { Finding } from '../../domain/status';
 import { stepDefinition } from '../../domain/steps';
+import { stepMessage } from '../../domain/step-messages';
 import { certificationSummary, replicationSummary } from '../../domain/ui-metadata';
 import { CERTIFY_ATTEMPTS } from './activity-proxies';
 import { StepFailed, type PublishContext } from './context';
@@ -29,10 +30,10 @@ export async function validate(ctx: PublishContext): Promise<void> {
       ctx.failureNotified = true;
       throw new StepFailed('validation failed');
     }
-    run.addFindings('validate', [...result.findings, { level: 'Info', text: 'All prerequisites are met.' }]);
+    run.addFindings('validate', [...result.findings, { level: 'Info', text: stepMessage('prerequisitesMet') }]);
     if (run.notificationEmails.length === 0) {
       run.waitForPublisher('validate', 'WaitingForPublisherInput');
-      run.addFindings('validate', [{ level: 'Info', text: 'Give an e-mail address for status notifications to continue.' }]);
+      run.addFindings('validate', [{ level: 'Info', text: stepMessage('notificationEmailNeeded') }]);
       await condition(() => run.notificationEmails.length > 0);
       run.resumeStep('validate');
     }
@@ -65,7 +66,7 @@ export async function certify(ctx: PublishContext, p: PublishPlan): Promise<void
     ctx.failureNotified = true;
     throw new StepFailed('certification failed');
   }
-  run.addFindings('certify', [...findings, { level: 'Info', text: `All ${result.checkCount} certification checks passed.` }]);
+  run.addFindings('certify', [...findings, { level: 'Info', text: stepMessage('checksPassed', { count: result.checkCount }) }]);
   run.completeStep('certify');
 }
 
@@ -108,7 +109,7 @@ export async function provision(ctx: PublishContext, p: PublishPlan): Promise<vo
     if (firstError !== undefined) throw firstError;
   });
   run.setReport('replicas', await ctx.activities.light.writeProvisionReport(ctx.ref, regions));
-  run.addFindings('provision', [{ level: 'Info', text: `${p.disks.length} disk(s) replicated to ${regions.length} region(s).` }]);
+  run.addFindings('provision', [{ level: 'Info', text: stepMessage('replicated', { disks: p.disks.length, regions: regions.length }) }]);
   run.completeStep('provision');
 }
 
@@ -124,11 +125,11 @@ export async function packageStep(ctx: PublishContext, p: PublishPlan): Promise<
     run.setLeadDelivery(result.lead);
     run.addFindings('package', [
       result.lead.delivered
-        ? { level: 'Info', text: `Test lead delivered to ${result.lead.destination}: ${result.lead.detail}` }
-        : { level: 'Warning', text: `No test lead delivered to ${result.lead.destination}: ${result.lead.detail}` },
+        ? { level: 'Info', text: stepMessage('leadDelivered', { destination: result.lead.destination, detail: result.lead.detail }) }
+        : { level: 'Warning', text: stepMessage('leadNotDelivered', { destination: result.lead.destination, detail: result.lead.detail }) },
     ]);
   } else {
-    run.addFindings('package', [{ level: 'Info', text: 'No lead destination is configured; no test lead was sent.' }]);
+    run.addFindings('package', [{ level: 'Info', text: stepMessage('noLeadDestination') }]);
   }
   run.setPreviewLinks([previewUrl]);
   run.completeStep('package');
@@ -138,7 +139,7 @@ export async function preview(ctx: PublishContext): Promise<void> {
   const { run } = ctx;
   run.startStep('preview');
   ctx.notify('previewReady', { links: run.snapshot().previewLinks });
-  run.addFindings('preview', [{ level: 'Info', text: 'The offer is available for preview to the allow-listed subscriptions.' }]);
+  run.addFindings('preview', [{ level: 'Info', text: stepMessage('previewAvailable') }]);
   run.completeStep('preview');
 }
 
@@ -147,7 +148,7 @@ export async function signoff(ctx: PublishContext): Promise<void> {
   run.startStep('signoff');
   run.waitForPublisher('signoff', 'WaitingForPublisherReview');
   await condition(() => ctx.goLiveRequested);
-  run.addFindings('signoff', [{ level: 'Info', text: 'Go live accepted.' }]);
+  run.addFindings('signoff', [{ level: 'Info', text: stepMessage('goLiveAccepted') }]);
   run.completeStep('signoff');
 }
 
