@@ -28,6 +28,7 @@ import { abortQuietly, listRunReplicas } from '../../lib/storage/run-replicas';
 import { writeJson } from '../../lib/storage/json-blobs';
 import { CONTAINERS, replicaBlobName, reportBlobName } from '../../lib/storage/layout';
 import { loadOfferSnapshot } from '../../lib/storage/offer-snapshots';
+import { PromiseCache } from '../../lib/promise-cache';
 import { publicBlobUrl } from '../../lib/storage/public-url';
 import { errorCodeOf, scrubbed, scrubSecrets, statusOf } from '../../lib/storage/rest-errors';
 
@@ -65,48 +66,37 @@ const META_LENGTH = 'sourcelength';
 /** The first poll is at once (Azurite finishes copies then); Azure's copies take seconds to hours. */
 const POLL = { firstMs: 200, maxMs: 10_000 };
 
+/** How long a worker keeps what a run's regions share; a region that starts later reads it again. */
+const RUN_CACHE_TTL_MS = 5 * 60_000;
+
+/** Per worker (its deps): what the regions of a run read once instead of once per region. */
+const runCaches = new WeakMap<ActivityDeps, { snapshots: PromiseCache<OfferDraft>; sources: PromiseCache<SourceBlob> }>();
+
+function cachesOf(deps: ActivityDeps) {
+  let caches = runCaches.get(deps);
+  if (!caches) runCaches.set(deps, (caches = { snapshots: new PromiseCache(RUN_CACHE_TTL_MS), sources: new PromiseCache(RUN_CACHE_TTL_MS) }));
+  return caches;
+}
+
 /**
  * A run's offer snapshot, read once per worker process for all the run's regions (55 reads and
  * decryptions per publish otherwise): a snapshot is never rewritten under its name while its run
- * runs. Kept for a few minutes; a failed read is not kept.
+ * runs. A failed read is not kept.
  */
-const SNAPSHOT_TTL_MS = 5 * 60_000;
-const snapshots = new WeakMap<ActivityDeps, Map<string, { until: number; offer: Promise<OfferDraft> }>>();
-
 function runSnapshot(deps: ActivityDeps, offerRef: string): Promise<OfferDraft> {
-  let cache = snapshots.get(deps);
-  if (!cache) snapshots.set(deps, (cache = new Map()));
-  const now = Date.now();
-  for (const [key, entry] of cache) if (entry.until < now) cache.delete(key);
-  const hit = cache.get(offerRef);
-  if (hit) return hit.offer;
-  const offer = loadOfferSnapshot(deps, offerRef);
-  cache.set(offerRef, { until: now + SNAPSHOT_TTL_MS, offer });
-  void offer.catch(() => cache.delete(offerRef));
-  return offer;
+  return cachesOf(deps).snapshots.get(offerRef, () => loadOfferSnapshot(deps, offerRef));
 }
 
 /**
  * A disk's source as every region of a run copies it (the policy check and the HEAD), read once per
  * worker process and run instead of once per region. A copy starts only if the source still has
  * this ETag (`ifMatch`), so a source replaced meanwhile cannot be copied by mistake; a disk whose
- * copy failed is read again on the retry.
+ * copy failed is read again on the retry (`forget`).
  */
-const sources = new WeakMap<ActivityDeps, Map<string, { until: number; source: Promise<SourceBlob> }>>();
-
 function runSource(deps: ActivityDeps, offerRef: string, offer: OfferDraft, disk: DiskRef): { source: Promise<SourceBlob>; forget(): void } {
-  let cache = sources.get(deps);
-  if (!cache) sources.set(deps, (cache = new Map()));
-  const now = Date.now();
-  for (const [key, entry] of cache) if (entry.until < now) cache.delete(key);
+  const { sources } = cachesOf(deps);
   const key = `${offerRef}\n${disk.field}`;
-  const forget = () => void cache.delete(key);
-  const hit = cache.get(key);
-  if (hit) return { source: hit.source, forget };
-  const source = readSource(deps, offer, disk);
-  cache.set(key, { until: now + SNAPSHOT_TTL_MS, source });
-  void source.catch(forget);
-  return { source, forget };
+  return { source: sources.get(key, () => readSource(deps, offer, disk)), forget: () => sources.forget(key) };
 }
 
 /**
