@@ -28,6 +28,7 @@ import {
 import { testServices } from '../helpers/services';
 import { TEST_OFFER_SECRETS_KEY } from '../helpers/offer-secrets';
 import { ErrorType } from '../../domain/errors';
+import { failure } from '../helpers/failure';
 
 const policy = { allowedHosts: [] as string[], allowLoopback: true, timeoutMs: 5000 };
 const lead = buildTestLead({ publisherId: 'contoso', offerId: 'web-appliance', runId: randomUUID() }, 'Contoso Web Appliance');
@@ -43,15 +44,6 @@ async function track<T extends LeadReceiver>(r: Promise<T>): Promise<T> {
 afterAll(async () => {
   await Promise.all(receivers.map((r) => r.close()));
 });
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(Error);
-  return err as Error;
-}
 
 /** Retryable means a plain Error, or an ApplicationFailure that is not non-retryable. */
 const isRetryable = (err: Error) => !(err instanceof ApplicationFailure && err.nonRetryable);

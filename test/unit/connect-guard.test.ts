@@ -24,6 +24,7 @@ import { sendHttpsTestLead } from '../../activities/package/leads/https';
 import { sendMarketoTestLead } from '../../activities/package/leads/marketo';
 import { sendSalesforceTestLead } from '../../activities/package/leads/salesforce';
 import { buildTestLead } from '../../activities/package/leads/test-lead';
+import { failure } from '../helpers/failure';
 
 interface Internal {
   port: number;
@@ -66,15 +67,6 @@ function rebinding(...answers: string[][]): Resolver & { queries: number } {
 }
 
 const leads = (resolver: Resolver, allowLoopback = false): UrlPolicy => ({ allowedHosts: ['*'], allowLoopback, timeoutMs: 3000, resolver });
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(Error);
-  return err as Error;
-}
 
 describe('DNS rebinding', () => {
   let internal: Internal;
