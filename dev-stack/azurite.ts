@@ -94,3 +94,11 @@ export async function startScratchAzurite(logDir: string): Promise<AzuriteHandle
   const [blobPort, queuePort, tablePort] = await freePorts(3);
   return startAzurite({ blobPort, queuePort, tablePort, inMemory: true, logDir });
 }
+
+/** The configured storage (AZURE_STORAGE_CONNECTION_STRING), else a scratch Azurite (`scratch`, for the caller to stop). */
+export async function configuredOrScratchStorage(logDir: string, env: NodeJS.ProcessEnv = process.env): Promise<{ connectionString: string; scratch?: AzuriteHandle }> {
+  const given = env.AZURE_STORAGE_CONNECTION_STRING;
+  if (given) return { connectionString: given };
+  const scratch = await startScratchAzurite(logDir);
+  return { connectionString: scratch.connectionString, scratch };
+}

@@ -15,7 +15,7 @@ import type { HistoryBatch, HistoryEvent, HistoryEventType, RunSummary } from '.
 import type { StepId } from '../domain/steps';
 import { mapLimit } from '../lib/map-limit';
 import { historyTable, readHistoryPage, writeHistoryBatch } from '../lib/history/store';
-import { startScratchAzurite, type AzuriteHandle } from '../dev-stack/services';
+import { configuredOrScratchStorage, type AzuriteHandle } from '../dev-stack/services';
 
 function num(flag: string, fallback: number): number {
   const i = process.argv.indexOf(`--${flag}`);
@@ -41,11 +41,9 @@ async function main() {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-history-'));
   let azurite: AzuriteHandle | undefined;
   try {
-    let connectionString = process.env.AZURE_STORAGE_CONNECTION_STRING;
-    if (!connectionString) {
-      azurite = await startScratchAzurite(work);
-      connectionString = azurite.connectionString;
-    }
+    const storage = await configuredOrScratchStorage(work);
+    azurite = storage.scratch;
+    const { connectionString } = storage;
     const table = historyTable(connectionString, `benchhistory${Date.now()}`);
     await table.createTable();
     const latencies: number[] = [];

@@ -25,7 +25,7 @@ import { uploadVhdAsPageBlob } from '../samples/azure-upload';
 import { buildSampleLinuxDisk } from '../samples/disk-image';
 import { validOffer } from '../samples/offer';
 import { GiB } from '../domain/units';
-import { startScratchAzurite, type AzuriteHandle } from '../dev-stack/services';
+import { configuredOrScratchStorage, type AzuriteHandle } from '../dev-stack/services';
 
 /** Bytes this process moved through read/write syscalls (files and sockets alike). */
 function processIoBytes(): number {
@@ -44,11 +44,9 @@ async function main() {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-provision-'));
   let azurite: AzuriteHandle | undefined;
   try {
-    let connectionString = process.env.AZURE_STORAGE_CONNECTION_STRING;
-    if (!connectionString) {
-      azurite = await startScratchAzurite(work);
-      connectionString = azurite.connectionString;
-    }
+    const storage = await configuredOrScratchStorage(work);
+    azurite = storage.scratch;
+    const { connectionString } = storage;
     const deps = createActivityDeps(
       loadConfig({
         // A throw-away key for the bench's own snapshot, unless one is given.
