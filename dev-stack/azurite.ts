@@ -1,9 +1,9 @@
-/** Azurite (blob behind its gateway, queue, table) with the development account and one account per region. */
+/** Azurite (blob, queue, table) with the development account and one account per region. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AZURITE_DEV_ACCOUNT, AZURITE_DEV_KEY, azuriteAccountsEnv } from '../config/azurite-accounts';
 import { DEFAULT_REGIONS } from '../domain/regions';
-import { freePort, freePorts, spawnService, tsEntryArgs, waitReady, type ServiceHandle } from './processes';
+import { freePorts, spawnService, tsEntryArgs, waitReady, type ServiceHandle } from './processes';
 
 export interface AzuriteHandle extends ServiceHandle {
   connectionString: string;
@@ -34,17 +34,14 @@ export function azuriteConnectionString(ports: { blobPort: number; queuePort: nu
 }
 
 /**
- * Azurite with the development account and one account per region, its blob service behind the
- * gateway of dev-stack/azurite-gateway.ts (which clients reach on `blobPort`), in one process
- * (dev-stack/azurite-process.ts).
+ * Azurite with the development account and one account per region, in one process
+ * (dev-stack/azurite-process.ts, which fixes its copy source check for cross-account copies).
  */
 export async function startAzurite(o: AzuriteOptions): Promise<AzuriteHandle> {
-  const innerBlobPort = await freePort();
   const args = [
     // Azurite's cwd is its data folder; tsEntryArgs resolves tsx from anywhere.
     ...tsEntryArgs('dev-stack/azurite-process.ts'),
-    '--gatewayPort', String(o.blobPort),
-    '--blobHost', '127.0.0.1', '--blobPort', String(innerBlobPort),
+    '--blobHost', '127.0.0.1', '--blobPort', String(o.blobPort),
     '--queueHost', '127.0.0.1', '--queuePort', String(o.queuePort),
     '--tableHost', '127.0.0.1', '--tablePort', String(o.tablePort),
     '--skipApiVersionCheck', '--loose', '--disableTelemetry', '--silent', ...(process.env.AZURITE_DEBUG ? ['--debug', process.env.AZURITE_DEBUG] : []),
@@ -75,7 +72,7 @@ export async function startAzurite(o: AzuriteOptions): Promise<AzuriteHandle> {
   };
 }
 
-/** Ready means: blob (through the gateway) and table endpoints give Azurite's answer for the dev account. */
+/** Ready means: blob and table endpoints give Azurite's answer for the dev account. */
 async function azuriteAnswers(o: { blobPort: number; tablePort: number }): Promise<boolean> {
   const blob = await fetch(`http://127.0.0.1:${o.blobPort}/${AZURITE_DEV_ACCOUNT}?comp=list`, { signal: AbortSignal.timeout(2000) });
   const table = await fetch(`http://127.0.0.1:${o.tablePort}/${AZURITE_DEV_ACCOUNT}/Tables`, {
@@ -83,7 +80,7 @@ async function azuriteAnswers(o: { blobPort: number; tablePort: number }): Promi
     signal: AbortSignal.timeout(2000),
   });
   // Unauthenticated requests get 403 from Azurite, which is proof enough that it serves the account.
-  return blob.status > 0 && blob.status !== 502 && table.status > 0;
+  return blob.status > 0 && table.status > 0;
 }
 
 /**

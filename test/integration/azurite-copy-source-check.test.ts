@@ -1,7 +1,7 @@
 /**
- * The embedded Azurite's front (dev-stack/azurite-gateway.ts), through the run's Azurite: Get
- * Blob Metadata as Azure answers it, and what it makes possible — a cross-account copy of a 1 GiB
- * page blob, authorized by the source's SAS like between two Azure regions.
+ * The embedded Azurite's copy source check (dev-stack/azurite-copy-source-check.ts), through the
+ * run's Azurite: a cross-account copy of a 1 GiB page blob, authorized by the source's SAS like
+ * between two Azure regions, and refused with Azure's messages when the source may not be read.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -15,7 +15,7 @@ import { testServices } from '../helpers/services';
 import { GiB } from '../../domain/units';
 
 
-describe('Azurite gateway', () => {
+describe('Azurite copy source check', () => {
   const s = testServices();
   const control = BlobServiceClient.fromConnectionString(s.storageConnectionString);
   const regions = new RegionAccounts(loadConfig({ AZURE_STORAGE_CONNECTION_STRING: s.storageConnectionString }).regionStorage);
@@ -24,39 +24,18 @@ describe('Azurite gateway', () => {
   let sasUrl: string;
 
   beforeAll(async () => {
-    source = control.getContainerClient(`gateway-${randomUUID().slice(0, 8)}`);
+    source = control.getContainerClient(`copy-check-${randomUUID().slice(0, 8)}`);
     await source.create();
     const blob = source.getPageBlobClient('big.vhd');
-    await blob.create(GiB, { metadata: { purpose: 'gateway-test' } });
+    await blob.create(GiB, { metadata: { purpose: 'copy-check-test' } });
     await blob.uploadPages(mark, GiB - mark.length, mark.length);
     sasUrl = await blob.generateSasUrl({ permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + 600_000) });
   });
   afterAll(() => source.deleteIfExists());
 
-  it('answers Get Blob Metadata with the metadata headers and no body', async () => {
-    const url = new URL(sasUrl);
-    url.searchParams.set('comp', 'metadata');
-    const res = await fetch(url);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('x-ms-meta-purpose')).toBe('gateway-test');
-    expect(res.headers.get('etag')).toBeTruthy();
-    expect(res.headers.get('content-length')).toBe('0');
-    expect((await res.arrayBuffer()).byteLength).toBe(0);
-  });
-
-  it('refuses Get Blob Metadata with a bad signature, with Azure’s XML error', async () => {
-    const url = new URL(sasUrl);
-    url.searchParams.set('sig', 'bm90LXRoZS1zaWduYXR1cmU=');
-    url.searchParams.set('comp', 'metadata');
-    const res = await fetch(url);
-    expect(res.status).toBe(403);
-    expect(res.headers.get('content-type')).toBe('application/xml');
-    expect(await res.text()).toMatch(/<Error><Code>AuthorizationFailure<\/Code><Message>This request is not authorized/);
-  });
-
   it('lets another account copy a 1 GiB page blob with the source’s SAS, and only with it', async () => {
     const target = await regions.ensureReplicas('westus2');
-    const replica = target.getPageBlobClient(`gateway-test/${randomUUID()}.vhd`);
+    const replica = target.getPageBlobClient(`copy-check-test/${randomUUID()}.vhd`);
     const done = await (await replica.beginCopyFromURL(sasUrl)).pollUntilDone();
     expect(done.copyStatus).toBe('success');
     expect((await replica.getProperties()).contentLength).toBe(GiB);
@@ -64,11 +43,31 @@ describe('Azurite gateway', () => {
     await replica.delete();
 
     // Without a SAS the other account may not read the source, as on Azure.
-    const plain = target.getPageBlobClient(`gateway-test/${randomUUID()}.vhd`);
+    const plain = target.getPageBlobClient(`copy-check-test/${randomUUID()}.vhd`);
     await expect(plain.beginCopyFromURL(source.getBlobClient('big.vhd').url)).rejects.toMatchObject({ statusCode: 403, code: 'CannotVerifyCopySource' });
   }, 60_000);
 
-  it('ends by itself on SIGTERM, gateway and all, and keeps its data for the next start (as under npm start)', async () => {
+  it('refuses a copy whose SAS has a bad signature, with Azure’s message', async () => {
+    const target = await regions.ensureReplicas('westus2');
+    const url = new URL(sasUrl);
+    url.searchParams.set('sig', 'bm90LXRoZS1zaWduYXR1cmU=');
+    await expect(target.getPageBlobClient(`copy-check-test/${randomUUID()}.vhd`).beginCopyFromURL(url.href)).rejects.toMatchObject({
+      statusCode: 403,
+      code: 'CannotVerifyCopySource',
+      message: expect.stringMatching(/^This request is not authorized to perform this operation\./),
+    });
+  });
+
+  it('refuses a copy of a source that does not exist', async () => {
+    const target = await regions.ensureReplicas('westus2');
+    const missing = await source.getBlobClient('missing.vhd').generateSasUrl({ permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + 600_000) });
+    await expect(target.getPageBlobClient(`copy-check-test/${randomUUID()}.vhd`).beginCopyFromURL(missing)).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'CannotVerifyCopySource',
+    });
+  });
+
+  it('ends by itself on SIGTERM and keeps its data for the next start (as under npm start)', async () => {
     const location = fs.mkdtempSync(path.join(os.tmpdir(), 'azurite-persist-'));
     const ports = async () => {
       const [blobPort, queuePort, tablePort] = await freePorts(3);
