@@ -18,7 +18,7 @@ import { cleanupRun } from '../lib/storage/run-replicas';
 import type { ActivityDeps } from './deps';
 import { validateOffer } from './validate';
 import { certifyImages } from './certify';
-import { replicateRegion, writeProvisionReport } from './provision';
+import { replicateRegion, replicateRegionsInTurn, writeProvisionReport, type ActivityControl } from './provision';
 import { packageOffer } from './package';
 import { promoteToLive } from './live';
 import { sendNotification } from './notify';
@@ -76,15 +76,22 @@ export function createLightActivities(deps: ActivityDeps) {
 
 /** Activities of the I/O task queue: long, heartbeating, reading or copying whole images. */
 export function createIoActivities(deps: ActivityDeps) {
+  const copyRegion = (ref: RunRef, region: string, disks: DiskRef[], ctl: ActivityControl) =>
+    measured(
+      () => replicateRegion(deps, ref, region, disks, ctl),
+      (result, since) => recordReplication(region, result, since),
+    );
   return {
     async certifyImages(ref: RunRef, plan: PublishPlan) {
       return measured(async () => certifyImages(deps, ref, await loadOfferSnapshot(deps, ref.offerRef), plan, activityControl()), recordCertification);
     },
     async replicateRegion(ref: RunRef, region: string, disks: DiskRef[]) {
-      return measured(
-        () => replicateRegion(deps, ref, region, disks, activityControl()),
-        (result, since) => recordReplication(region, result, since),
-      );
+      return copyRegion(ref, region, disks, activityControl());
+    },
+    /** A lane's regions in turn (activities/provision); the workflow copies one that fails, and those after it, one activity each. */
+    async replicateRegions(ref: RunRef, regions: string[], disks: DiskRef[]) {
+      const ctl = activityControl();
+      return replicateRegionsInTurn(regions, (region) => copyRegion(ref, region, disks, ctl), ctl);
     },
     /** An image self-test (activities/image-tests): the certify engine on one image. */
     async runImageTest(input: ImageTestInput) {

@@ -56,6 +56,7 @@ const envSchema = z.object({
   /** Each region's storage account: JSON (or @file) of region → connection string; see config/region-storage.ts. */
   REGION_STORAGE: z.string().optional(),
   PROVISION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  REGIONS_PER_COPY_ACTIVITY: z.coerce.number().int().min(1).max(64).default(8),
   /**
    * Retries of work on the regions' storage (a region's copy, removing replicas) before the failure
    * is ours and fails the step: attempts, then the first and the longest wait between them.
@@ -147,6 +148,8 @@ export interface AppConfig {
   /** region → connection string of the account its replicas go to (secrets: never log). */
   regionStorage: ReadonlyMap<string, string>;
   provisionConcurrency: number;
+  /** REGIONS_PER_COPY_ACTIVITY: the most regions one copy activity copies in turn (1: one activity per region). */
+  regionsPerCopyActivity: number;
   regionStorageRetry: RetryOptions;
   copySourceSasMinutes: number;
   /** Seals the secret fields of offer snapshots (secret: never log); undefined only on the embedded Azurite. */
@@ -242,6 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     regions,
     regionStorage: regionStorage.map,
     provisionConcurrency: e.PROVISION_CONCURRENCY,
+    regionsPerCopyActivity: e.REGIONS_PER_COPY_ACTIVITY,
     regionStorageRetry: {
       maximumAttempts: e.REGION_STORAGE_RETRY_ATTEMPTS,
       initialIntervalMs: e.REGION_STORAGE_RETRY_INITIAL_MS,

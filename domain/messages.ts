@@ -26,6 +26,8 @@ export interface PublishOptions {
   regions: string[];
   /** Region copies running at once. */
   provisionConcurrency: number;
+  /** The most regions one copy activity copies in turn; absent in runs started before it (8). */
+  regionsPerCopyActivity?: number;
   /** Per-step time frames, overriding the defaults of domain/steps.ts (tests use short ones). */
   timeFramesMs?: Partial<Record<StepId, number>>;
   /** Base URL of the HTTP API, for links in e-mails and the status. */

@@ -17,9 +17,9 @@ export const PRODUCT_METRICS = {
   certificationBytesRead: 'publish_certification_bytes_read',
   /** Histogram (s) by `outcome` (Passed, Failed, Error): one certifyImages attempt. */
   certificationDuration: 'publish_certification_duration_seconds',
-  /** Counter by `region` and `outcome` (Copied, Skipped, Error): one replicateRegion attempt's disks. */
+  /** Counter by `region` and `outcome` (Copied, Skipped, Error): one region's copy attempt's disks. */
   replicaCopies: 'publish_replica_copies',
-  /** Histogram (s) by `region`: one replicateRegion attempt. */
+  /** Histogram (s) by `region`: one region's copy attempt (replicateRegions or replicateRegion). */
   replicaCopyDuration: 'publish_replica_copy_duration_seconds',
   /** Counter by `destination_type` and `outcome`: test leads sent to lead destinations. */
   testLeads: 'publish_test_leads',

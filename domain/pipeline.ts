@@ -65,6 +65,13 @@ export interface ReplicateRegionResult {
   skipped: number;
 }
 
+/** One copy activity for several regions: those replicated, in order, and where it stopped. */
+export interface ReplicateRegionsResult {
+  replicated: ReplicateRegionResult[];
+  /** The first region whose copy failed, and why; the regions after it were not tried. */
+  stopped?: { region: string; reason: string };
+}
+
 export interface PackageResult {
   pageRef: string;
   lead?: LeadDeliveryOutcome;

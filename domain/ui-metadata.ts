@@ -45,7 +45,7 @@ export function certificationSummary(plan: Pick<PublishPlan, 'disks'>): string {
   return oneLine(`Certify ${plan.disks.length} disk(s): ${diskNames(plan.disks)}`);
 }
 
-/** A region copy's summary: the region and the disks copied into it. */
-export function replicationSummary(region: string, disks: DiskRef[]): string {
-  return oneLine(`Replicate to ${region}: ${diskNames(disks)}`);
+/** A region copy's summary: the region (or regions, copied in turn) and the disks copied into each. */
+export function replicationSummary(regions: string | string[], disks: DiskRef[]): string {
+  return oneLine(`Replicate to ${[regions].flat().join(', ')}: ${diskNames(disks)}`);
 }

@@ -18,7 +18,7 @@ import {
 } from '@azure/storage-blob';
 import { CancelledFailure } from '@temporalio/common';
 import { ErrorType, infrastructureFailure, publisherFailure } from '../../domain/errors';
-import type { DiskRef, ReplicateRegionResult, RunRef } from '../../domain/pipeline';
+import type { DiskRef, ReplicateRegionResult, ReplicateRegionsResult, RunRef } from '../../domain/pipeline';
 import type { OfferDraft } from '../../domain/offer';
 import type { ActivityDeps } from '../deps';
 import { assertUrlAllowed, redactUrl, resolveAndCheck, UrlPolicyError } from '../../lib/net/url-policy';
@@ -136,6 +136,33 @@ export async function replicateRegion(
     if (i < disks.length - 1) ctl.heartbeat({ ...label, bytesCopied: source.length, total: source.length } satisfies CopyProgress);
   }
   return { region, disks: disks.length, bytes, skipped };
+}
+
+/**
+ * Several regions copied in turn by one activity: a lane's fast path, since scheduling an activity
+ * costs the Temporal server and the worker more than a copy the storage service finishes as it
+ * starts. Stops at the first region that fails and says which, without throwing: the workflow then
+ * copies that region and the rest with one activity each, so a failing region is still retried and
+ * reported on its own. Only a cancel throws.
+ */
+export async function replicateRegionsInTurn(
+  regions: string[],
+  copyRegion: (region: string) => Promise<ReplicateRegionResult>,
+  ctl: ActivityControl,
+): Promise<ReplicateRegionsResult> {
+  const replicated: ReplicateRegionResult[] = [];
+  for (const region of regions) {
+    throwIfAborted(ctl.signal);
+    try {
+      replicated.push(await copyRegion(region));
+    } catch (err) {
+      if (ctl.signal.aborted) throw abortReason(ctl.signal);
+      return { replicated, stopped: { region, reason: scrubSecrets(err instanceof Error ? err.message : String(err)).slice(0, 500) } };
+    }
+    // Between regions: where a cancel arrives, and the activity's sign of life (the SDK throttles what it sends).
+    if (replicated.length < regions.length) ctl.heartbeat();
+  }
+  return { replicated };
 }
 
 /** Copies one disk and waits for it; on cancel, aborts the copy and deletes the unfinished replica. */

@@ -27,6 +27,7 @@ export function publishOptions(config: AppConfig): PublishOptions {
   return {
     regions: config.regions,
     provisionConcurrency: config.provisionConcurrency,
+    regionsPerCopyActivity: config.regionsPerCopyActivity,
     publicBaseUrl: config.publicBaseUrl,
     supportUrl: config.supportUrl,
     ioTaskQueue: config.ioTaskQueue,

@@ -29,8 +29,10 @@ async function replicasOf(stack: Stack, run: PublishStatusBody): Promise<string[
 describe('cancel', () => {
   let stack: Stack;
   beforeAll(async () => {
-    // Every region, one copy at a time: provisioning lasts long enough to be caught in the middle.
-    stack = await startStack({ REGIONS: DEFAULT_REGIONS.join(','), PROVISION_CONCURRENCY: '1' });
+    // Every region, one copy at a time, two regions per copy activity: provisioning lasts long
+    // enough to be caught in the middle of an activity copying several regions, and the status is
+    // read as it is (no read model in between).
+    stack = await startStack({ REGIONS: DEFAULT_REGIONS.join(','), PROVISION_CONCURRENCY: '1', REGIONS_PER_COPY_ACTIVITY: '2', STATUS_CACHE_FRESH_MS: '0' });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -64,7 +66,7 @@ describe('cancel', () => {
     const again = await call(stack, 'POST', `${offerPath(offerId)}/cancel`);
     expect(again.status).toBe(409);
     expect(again.body.error.message).toMatch(/ended/);
-    await recordHistory(publishWorkflowId('contoso', offerId), canceled.runId, 'canceled-during-provision');
+    await recordHistory(publishWorkflowId('contoso', offerId), canceled.runId, 'canceled-during-batched-provision');
   });
 
   it('at signoff removes the preview and the replicas', async () => {

@@ -1,8 +1,8 @@
 /**
  * A replication worker killed outright (SIGKILL, no shutdown) in the middle of `provision`: the
  * I/O worker runs as its own process, as it would scaled out, and a new process takes over. The
- * region that was being copied is retried once its heartbeat times out (a minute); the regions
- * finished before the kill are not copied again.
+ * regions of the activity that was copying are copied one activity each once its heartbeat times
+ * out (a minute); the regions finished before the kill are not copied again.
  */
 import * as path from 'node:path';
 import type { PublishStatusBody } from '../../domain/status';
@@ -46,8 +46,9 @@ describe('a replication worker killed during provision', () => {
 
   beforeAll(async () => {
     // The workflow worker stays in this process (so the status keeps answering); copies run one
-    // at a time, so provisioning lasts long enough to be caught in the middle.
-    stack = await startStack({ REGIONS: DEFAULT_REGIONS.join(','), PROVISION_CONCURRENCY: '1', WORKER_ROLES: 'workflow' });
+    // at a time, four regions per activity, so provisioning lasts long enough to be caught in the
+    // middle of an activity; the status is read as it is (no read model in between).
+    stack = await startStack({ REGIONS: DEFAULT_REGIONS.join(','), PROVISION_CONCURRENCY: '1', REGIONS_PER_COPY_ACTIVITY: '4', STATUS_CACHE_FRESH_MS: '0', WORKER_ROLES: 'workflow' });
   });
   afterAll(async () => {
     await ioWorker?.stop();

@@ -25,7 +25,17 @@ const files = fs.existsSync(HISTORIES_DIR) ? fs.readdirSync(HISTORIES_DIR).filte
 describe('replay of recorded publishOffer histories', () => {
   it('has histories of the main paths', () => {
     expect(files.map((f) => path.basename(f, '.json')).sort()).toEqual(
-      expect.arrayContaining(['happy-path', 'validation-failed', 'certification-failed', 'canceled-during-provision', 'canceled-at-signoff', 'deprecation-effective-restored']),
+      expect.arrayContaining([
+        'happy-path',
+        'validation-failed',
+        'certification-failed',
+        'canceled-during-provision',
+        'canceled-at-signoff',
+        'deprecation-effective-restored',
+        // Copies several regions per activity (provision-region-batches).
+        'batched-copies-to-signoff',
+        'canceled-during-batched-provision',
+      ]),
     );
   });
 

@@ -7,7 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import { Context } from '@temporalio/activity';
 import type { IoActivities, LightActivities } from '../../activities';
+import { replicateRegionsInTurn } from '../../activities/provision';
 
 /** The test's one worker runs both sets (ioTaskQueue is its own queue). */
 type Activities = LightActivities & IoActivities;
@@ -38,6 +40,8 @@ function mockActivities(overrides: Partial<Activities> = {}) {
   const sent: NotificationRequest[] = [];
   const cleaned: string[] = [];
   const replicated: string[] = [];
+  /** The regions of each several-region copy activity. */
+  const batches: string[][] = [];
   const recorded: HistoryEvent[] = [];
   const activities: Activities = {
     recordHistory: async (batch) => {
@@ -48,6 +52,12 @@ function mockActivities(overrides: Partial<Activities> = {}) {
     replicateRegion: async (_ref, region) => {
       replicated.push(region);
       return { region, disks: 1, bytes: 1, skipped: 0 };
+    },
+    // The real activity's rule (in turn, stop at the first failure) over this mock's region copy.
+    replicateRegions: async (ref, regions, disks) => {
+      batches.push(regions);
+      const ctx = Context.current();
+      return replicateRegionsInTurn(regions, (region) => activities.replicateRegion(ref, region, disks), { heartbeat: () => ctx.heartbeat(), signal: ctx.cancellationSignal });
     },
     writeProvisionReport: async () => 'r/provision.json',
     packageOffer: async () => ({ pageRef: 'p/page.json' }),
@@ -62,7 +72,7 @@ function mockActivities(overrides: Partial<Activities> = {}) {
     },
     ...overrides,
   } as Activities;
-  return { activities, sent, cleaned, replicated, recorded };
+  return { activities, sent, cleaned, replicated, batches, recorded };
 }
 
 describe('publishOffer workflow logic (time-skipping test server)', () => {
@@ -204,6 +214,71 @@ describe('publishOffer workflow logic (time-skipping test server)', () => {
     expect(sent.map((m) => m.event)).toContain('canceled');
   });
 
+  it('copies each lane\'s regions a few per activity, in turn, and shows every region complete', async () => {
+    const { activities, batches, replicated } = mockActivities();
+    const regions = ['eastus', 'westeurope', 'japaneast', 'brazilsouth', 'uksouth'];
+    const options = { regions, provisionConcurrency: 2, publicBaseUrl: 'http://api.test', supportUrl: 'https://support.test/new', ioTaskQueue: '' };
+    const result = await run(activities, { options }, async (h) => {
+      await until(h, (s) => s.status === 'WaitingForPublisherReview');
+      await h.signal(goLiveSignal);
+    });
+    expect(result.status).toBe('Succeeded');
+    // Two lanes, five regions: three and two, one activity each.
+    expect(batches.sort((a, b) => b.length - a.length)).toEqual([['eastus', 'westeurope', 'japaneast'], ['brazilsouth', 'uksouth']]);
+    expect(replicated.sort()).toEqual([...regions].sort());
+    expect(result.provisioning).toMatchObject({ regionsDone: 5, regionsTotal: 5 });
+    expect(Object.values(result.provisioning!.regions).every((r) => r === 'Complete')).toBe(true);
+  });
+
+  /** One lane (see below), and a few quick attempts instead of 8 over minutes. */
+  const oneLaneQuickRetry = {
+    regions: ['eastus', 'westeurope', 'japaneast'],
+    provisionConcurrency: 1,
+    publicBaseUrl: 'http://api.test',
+    supportUrl: 'https://support.test/new',
+    ioTaskQueue: '',
+    regionStorageRetry: { maximumAttempts: 3, initialIntervalMs: 10, maximumIntervalMs: 10 },
+  };
+
+  it('a region a batch could not copy is retried in its own activity within its attempts, and the regions after it one activity each', async () => {
+    const attempts: Record<string, number> = {};
+    const { activities, batches, replicated } = mockActivities({
+      replicateRegion: async (_ref, region) => {
+        attempts[region] = (attempts[region] ?? 0) + 1;
+        if (region === 'westeurope' && attempts[region] < 3) throw new Error('region account busy');
+        replicated.push(region);
+        return { region, disks: 1, bytes: 1, skipped: 0 };
+      },
+    });
+    const result = await run(activities, { options: oneLaneQuickRetry }, async (h) => {
+      await until(h, (s) => s.status === 'WaitingForPublisherReview');
+      await h.signal(goLiveSignal);
+    });
+    expect(result.status).toBe('Succeeded');
+    expect(batches).toEqual([['eastus', 'westeurope', 'japaneast']]);
+    // The batch's try was westeurope's first attempt; japaneast, after it, was not tried by the batch.
+    expect(attempts).toEqual({ eastus: 1, westeurope: 3, japaneast: 1 });
+    expect(replicated).toEqual(['eastus', 'westeurope', 'japaneast']);
+    expect(Object.values(result.provisioning!.regions).every((r) => r === 'Complete')).toBe(true);
+  });
+
+  it('a batch that does not finish (its worker lost) has its regions copied one activity each', async () => {
+    const { activities, batches, replicated } = mockActivities({
+      replicateRegions: async (_ref, regions) => {
+        batches.push(regions);
+        throw new Error('worker lost');
+      },
+    });
+    const result = await run(activities, { options: oneLaneQuickRetry }, async (h) => {
+      await until(h, (s) => s.status === 'WaitingForPublisherReview');
+      await h.signal(goLiveSignal);
+    });
+    expect(result.status).toBe('Succeeded');
+    expect(batches).toHaveLength(1);
+    expect(replicated).toEqual(['eastus', 'westeurope', 'japaneast']);
+    expect(result.provisioning).toMatchObject({ regionsDone: 3, regionsTotal: 3 });
+  });
+
   it('a region failing on something the publisher must fix fails provision with what to fix, naming the region, and cleans up', async () => {
     const fix = 'Reading the image at skus[0].diskVersions[0].osVhdUrl was refused (HTTP 403): check that its SAS token grants read access.';
     const { activities, cleaned, sent } = mockActivities({
@@ -226,15 +301,7 @@ describe('publishOffer workflow logic (time-skipping test server)', () => {
     expect(sent[0]).toMatchObject({ stepName: 'Provisioning', findings: [expect.objectContaining({ text: `Replication to region westeurope failed: ${fix}` })] });
   });
 
-  /** One lane (see above), and a few quick attempts instead of 8 over minutes. */
-  const quickRetryOptions = {
-    regions: ['eastus', 'westeurope', 'japaneast'],
-    provisionConcurrency: 1,
-    publicBaseUrl: 'http://api.test',
-    supportUrl: 'https://support.test/new',
-    ioTaskQueue: '',
-    regionStorageRetry: { maximumAttempts: 3, initialIntervalMs: 10, maximumIntervalMs: 10 },
-  };
+  const quickRetryOptions = oneLaneQuickRetry;
 
   it('a region that keeps failing on our side fails provision as our problem, not as something to fix, with its own e-mail', async () => {
     const internal = 'The storage account of region westeurope could not be used (check REGION_STORAGE) (403 AuthorizationFailure)';

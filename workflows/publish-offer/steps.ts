@@ -2,7 +2,7 @@
  * The seven steps of a publish run (docs/process.md), each recording its progress in the run's
  * status. A step that fails on something the publisher must fix records why and throws StepFailed.
  */
-import { ActivityFailure, CancellationScope, condition, isCancellation } from '@temporalio/workflow';
+import { ActivityFailure, CancellationScope, condition, isCancellation, patched } from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
 import { apiUrl } from '../../domain/api-paths';
 import type { PublishPlan } from '../../domain/pipeline';
@@ -10,6 +10,7 @@ import type { Finding } from '../../domain/status';
 import { stepDefinition } from '../../domain/steps';
 import { stepMessage } from '../../domain/step-messages';
 import { certificationSummary, replicationSummary } from '../../domain/ui-metadata';
+import { DEFAULT_REGION_STORAGE_RETRY } from '../../domain/messages';
 import { CERTIFY_ATTEMPTS } from './activity-proxies';
 import { StepFailed, type PublishContext } from './context';
 
@@ -70,33 +71,68 @@ export async function certify(ctx: PublishContext, p: PublishPlan): Promise<void
   run.completeStep('certify');
 }
 
-/** One copy activity per region, a few lanes at a time, so each region is retried and shown on its own. */
+/** Runs that copy several regions per activity; runs started before copy one region per activity. */
+export const PROVISION_BATCHES_PATCH = 'provision-region-batches';
+
+/** The most regions one copy activity takes when the options do not say (a status shows them all copying until it returns). */
+const REGIONS_PER_COPY_ACTIVITY = 8;
+
+/**
+ * A few lanes at a time; each lane takes its regions a few per activity, copied in turn (the
+ * activity costs more than a copy the storage service finishes as it starts). A region a batch
+ * could not copy, and those after it, are copied one activity each, so a failing region is retried
+ * and shown on its own, with its usual attempts.
+ */
 export async function provision(ctx: PublishContext, p: PublishPlan): Promise<void> {
   const { run, options } = ctx;
   run.startStep('provision');
   const regions = options.regions;
   run.setRegions(regions);
   ctx.replicasMayExist = true;
+  const lanes = Math.min(options.provisionConcurrency, regions.length);
+  const most = options.regionsPerCopyActivity ?? REGIONS_PER_COPY_ACTIVITY;
+  const perActivity = patched(PROVISION_BATCHES_PATCH) ? Math.min(most, Math.ceil(regions.length / lanes)) : 1;
+  const { replicator } = ctx.activities;
+  const attempts = (options.regionStorageRetry ?? DEFAULT_REGION_STORAGE_RETRY).maximumAttempts;
+  /** One region in its own activity; `triedOnce` when a batch's try counts as its first attempt. */
+  const copyRegion = async (region: string, triedOnce = false) => {
+    run.setRegionState(region, 'Copying');
+    const retry = triedOnce && attempts > 1 ? { retry: { maximumAttempts: attempts - 1 } } : {};
+    try {
+      await replicator.replicateRegion.executeWithOptions({ summary: replicationSummary(region, p.disks), ...retry }, [ctx.ref, region, p.disks]);
+    } catch (err) {
+      if (!isCancellation(err)) run.setRegionState(region, 'Failed');
+      ctx.failStepFrom('provision', err, `Replication to region ${region} failed: `);
+    }
+    run.setRegionState(region, 'Complete');
+  };
+  const copyBatch = async (batch: string[]) => {
+    for (const region of batch) run.setRegionState(region, 'Copying');
+    // One attempt: whatever it did not copy (it stopped at a failure, or its worker was lost) is copied region by region.
+    const result = await replicator.replicateRegions
+      .executeWithOptions({ summary: replicationSummary(batch, p.disks), retry: { maximumAttempts: 1 } }, [ctx.ref, batch, p.disks])
+      .catch((err: unknown) => {
+        if (isCancellation(err)) throw err;
+        return undefined;
+      });
+    const done = new Set(result?.replicated.map((r) => r.region));
+    for (const region of batch) if (done.has(region)) run.setRegionState(region, 'Complete');
+    for (const region of batch) if (!done.has(region)) await copyRegion(region, region === result?.stopped?.region);
+  };
   await ctx.withTimeFrame('provision', async () => {
     const pending = [...regions];
     const copyScope = new CancellationScope();
     let firstError: unknown;
     const lane = async () => {
-      for (let region = pending.shift(); region !== undefined; region = pending.shift()) {
-        run.setRegionState(region, 'Copying');
-        try {
-          await ctx.activities.replicator.replicateRegion.executeWithOptions({ summary: replicationSummary(region, p.disks) }, [ctx.ref, region, p.disks]);
-        } catch (err) {
-          if (!isCancellation(err)) run.setRegionState(region, 'Failed');
-          ctx.failStepFrom('provision', err, `Replication to region ${region} failed: `);
-        }
-        run.setRegionState(region, 'Complete');
+      for (let batch = pending.splice(0, perActivity); batch.length > 0; batch = pending.splice(0, perActivity)) {
+        if (batch.length > 1) await copyBatch(batch);
+        else await copyRegion(batch[0]);
       }
     };
     // On the first failure, stop the other lanes' copies and wait for them to stop before cleanup.
     await copyScope.run(() =>
       Promise.all(
-        Array.from({ length: Math.min(options.provisionConcurrency, regions.length) }, () =>
+        Array.from({ length: lanes }, () =>
           lane().catch((err) => {
             if (firstError === undefined) {
               firstError = err;
