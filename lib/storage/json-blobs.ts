@@ -2,18 +2,23 @@
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import { statusOf } from './rest-errors';
 
-const ensured = new WeakMap<BlobServiceClient, Set<string>>();
+const ensured = new WeakMap<BlobServiceClient, Map<string, Promise<ContainerClient>>>();
 
-/** The container, created on first use by this process (idempotent: creation races are fine). */
-export async function container(blobs: BlobServiceClient, name: string): Promise<ContainerClient> {
-  const client = blobs.getContainerClient(name);
-  let done = ensured.get(blobs);
-  if (!done) ensured.set(blobs, (done = new Set()));
-  if (!done.has(name)) {
-    await client.createIfNotExists();
-    done.add(name);
+/**
+ * The container, created on first use by this process: once, however many activities start with
+ * it at the same time (idempotent in any case; a failed creation is tried again on the next use).
+ */
+export function container(blobs: BlobServiceClient, name: string): Promise<ContainerClient> {
+  let byName = ensured.get(blobs);
+  if (!byName) ensured.set(blobs, (byName = new Map()));
+  let ready = byName.get(name);
+  if (!ready) {
+    const client = blobs.getContainerClient(name);
+    ready = client.createIfNotExists().then(() => client);
+    byName.set(name, ready);
+    ready.catch(() => byName.delete(name));
   }
-  return client;
+  return ready;
 }
 
 export async function writeJson(blobs: BlobServiceClient, containerName: string, blobName: string, value: unknown): Promise<void> {
