@@ -318,6 +318,8 @@ interface SourceBlob {
   length: number;
   /** The URL without its query, when the image is in the control account. */
   own?: string;
+  /** The read SAS URL of `own` for copies into other accounts: minted once for the run's regions (ownSasUrl). */
+  sas?: { url: string; expiresOn: number };
 }
 
 /** Checks the disk URL against the policy and reads the source's properties (a HEAD, no download). */
@@ -368,14 +370,27 @@ async function copySource(deps: ActivityDeps, src: SourceBlob, target: BlobServi
   if (!own) return { ...base, copyUrl: src.url };
   // Same account: Azure authorizes the source with the destination request's own key.
   if (blobUrlIn(target, own)) return { ...base, copyUrl: own };
+  return { ...base, copyUrl: await ownSasUrl(deps, src, own), ourSas: true };
+}
+
+/**
+ * A read SAS for `own`, valid COPY_SOURCE_SAS_MINUTES: minted once and shared by the run's regions
+ * (the source is cached per run), minted again once half its lifetime has passed, so every copy
+ * starts with at least half of it ahead.
+ */
+async function ownSasUrl(deps: ActivityDeps, src: SourceBlob, own: string): Promise<string> {
   const now = Date.now();
-  const copyUrl = await new BlobClient(own, deps.blobs.credential).generateSasUrl({
+  const lifetimeMs = deps.config.copySourceSasMinutes * 60_000;
+  if (src.sas && src.sas.expiresOn - now > lifetimeMs / 2) return src.sas.url;
+  const expiresOn = now + lifetimeMs;
+  const url = await new BlobClient(own, deps.blobs.credential).generateSasUrl({
     permissions: BlobSASPermissions.parse('r'),
     startsOn: new Date(now - 5 * 60_000), // clock skew
-    expiresOn: new Date(now + deps.config.copySourceSasMinutes * 60_000),
+    expiresOn: new Date(expiresOn),
     protocol: own.startsWith('https:') ? SASProtocol.Https : SASProtocol.HttpsAndHttp,
   });
-  return { ...base, copyUrl, ourSas: true };
+  src.sas = { url, expiresOn };
+  return url;
 }
 
 /** The URL without its query when it names a blob of `account` and that account has a shared key; else undefined. */
