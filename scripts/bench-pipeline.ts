@@ -15,6 +15,9 @@
  * 4. scale-out: the same as 2 with the workflow worker and 1 or 2 I/O worker processes
  *    (WORKER_ROLES=workflow / io), and 2 of each.
  *
+ * Each measured round first runs `--warmup` (2) workflows or publishes on the same workers, not
+ * counted, so first-use module loads and JIT are not in the figures (for bare and pipeline alike).
+ *
  * It prints publishes/s and the ratio to bare, publish→sign-off p50/p99, status p50/p99 and
  * requests/s, history events and bytes per publish, worker RSS per publish in flight, and CPU
  * seconds per publish by process (/proc/<pid>/stat). No assertion: figures to read and record.
@@ -66,8 +69,11 @@ const { values: flags } = parseArgs({
     'no-scale': { type: 'boolean', default: false },
     'scale-n': { type: 'string' },
     repeat: { type: 'string', default: '1' },
+    warmup: { type: 'string', default: '2' },
   },
 });
+/** Runs before each measured round, on the same workers, not counted: first-use compiles and JIT. */
+const WARMUP = Number(flags.warmup);
 const N = Number(flags.n);
 const POLL_MS = Number(flags['poll-ms']);
 const LANES = Number(flags.lanes);
@@ -219,13 +225,13 @@ async function benchBare(stack: Stack, n: number): Promise<{ perSecond: number; 
   });
   const running = worker.run();
   const shape: BareShape = { activities: 64, regions: DEFAULT_REGIONS.length, lanes: LANES };
+  const runBare = (i: number | string) => stack.client.workflow.execute('barePublish', { taskQueue, workflowId: `bench-bare/${taskQueue}/${i}`, args: [shape] });
+  await Promise.all(Array.from({ length: WARMUP }, (_, i) => runBare(`warmup-${i}`)));
   // This process alone: its descendants are the stack's services (the API, Azurite, the server…).
   const named = { server: stack.pids.server ? withDescendants(stack.pids.server) : [], 'worker (this process)': [process.pid] };
   const cpu0 = cpuOf(named);
   const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: n }, (_, i) => stack.client.workflow.execute('barePublish', { taskQueue, workflowId: `bench-bare/${taskQueue}/${i}`, args: [shape] })),
-  );
+  await Promise.all(Array.from({ length: n }, (_, i) => runBare(i)));
   const seconds = (performance.now() - t0) / 1000;
   const cpu = cpuDelta(cpu0, cpuOf(named), n);
   worker.shutdown();
@@ -306,9 +312,6 @@ async function benchPipeline(stack: Stack, n: number, roles: string[], tag: stri
     ...(stack.pids.azurite ? { azurite: withDescendants(stack.pids.azurite) } : {}),
     ...(stack.pids.maildev ? { maildev: withDescendants(stack.pids.maildev) } : {}),
   };
-  const rssBaseline = sum(workerPids.map(rssBytes));
-  let rssPeak = rssBaseline;
-  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, sum(workerPids.map(rssBytes)))), 200);
   const statusMs: number[] = [];
   const toSignoff: number[] = [];
   const stepMs: Record<string, number[]> = {};
@@ -322,6 +325,55 @@ async function benchPipeline(stack: Stack, n: number, roles: string[], tag: stri
     if (++waiting === n) allWaiting();
   };
   let rssCached = NaN;
+  /** One publish to live, its status polled; `measured` ones are counted and may be held at sign-off. */
+  const drive = async (offerId: string, measured: boolean) => {
+    const base = `/api/publishers/${PUBLISHER}/offers/${offerId}`;
+    const start = performance.now();
+    const published = await call(stack, 'POST', `${base}/publish`, { offer: stack.offer(), notificationEmails: [`${offerId}@bench.example`] });
+    if (published.status !== 202) throw new Error(`publish answered ${published.status}: ${JSON.stringify(published.json)}`);
+    let wentLive = false;
+    const deadline = performance.now() + 10 * 60_000;
+    for (;;) {
+      if (performance.now() > deadline) throw new Error(`${offerId} did not go live in 10 minutes`);
+      await new Promise((r) => setTimeout(r, POLL_MS));
+      const asked = performance.now();
+      const r = await call(stack, 'GET', `${base}/status`);
+      if (measured) statusMs.push(performance.now() - asked);
+      const s = r.json as PublishStatusBody;
+      if (r.status !== 200) {
+        if (r.status !== 503) throw new Error(`status answered ${r.status}: ${JSON.stringify(r.json)}`);
+        continue;
+      }
+      if (s.status === 'WaitingForPublisherReview' && !wentLive) {
+        wentLive = true;
+        if (measured) {
+          toSignoff.push(performance.now() - start);
+          reachedSignoff();
+          if (opts.holdAtSignoff) await atSignoff;
+        }
+        const g = await call(stack, 'POST', `${base}/golive`);
+        if (g.status !== 202) throw new Error(`golive answered ${g.status}`);
+      }
+      if (s.status === 'Succeeded') {
+        for (const st of measured ? s.steps : []) {
+          if (!st.startedAt || !st.completedAt) continue;
+          (stepMs[st.id] ??= []).push(Date.parse(st.completedAt) - Date.parse(st.startedAt));
+        }
+        return;
+      }
+      if (s.status === 'Failed' || s.status === 'Canceled') {
+        if (!measured) throw new Error(`warm-up publish ${offerId}: ${s.status} at ${s.currentStep}`);
+        failed++;
+        if (!wentLive) reachedSignoff();
+        say(`${offerId}: ${s.status} at ${s.currentStep}: ${JSON.stringify(s.steps.find((x) => x.id === s.currentStep)?.messages)}`);
+        return;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: WARMUP }, (_, i) => drive(`bench-${tag}-warmup-${i}-${randomUUID().slice(0, 6)}`, false)));
+  const rssBaseline = sum(workerPids.map(rssBytes));
+  let rssPeak = rssBaseline;
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, sum(workerPids.map(rssBytes)))), 200);
   if (opts.holdAtSignoff) void atSignoff.then(() => (rssCached = sum(workerPids.map(rssBytes))));
   const readsBefore = await statusReadCounts(stack);
   const cpu0 = cpuOf(named);
@@ -329,47 +381,7 @@ async function benchPipeline(stack: Stack, n: number, roles: string[], tag: stri
   const startedAt = Date.now();
   const offers = Array.from({ length: n }, (_, i) => `bench-${tag}-${i}-${randomUUID().slice(0, 6)}`);
   await Promise.all(
-    offers.map(async (offerId) => {
-      const base = `/api/publishers/${PUBLISHER}/offers/${offerId}`;
-      const start = performance.now();
-      const published = await call(stack, 'POST', `${base}/publish`, { offer: stack.offer(), notificationEmails: [`${offerId}@bench.example`] });
-      if (published.status !== 202) throw new Error(`publish answered ${published.status}: ${JSON.stringify(published.json)}`);
-      let wentLive = false;
-      const deadline = performance.now() + 10 * 60_000;
-      for (;;) {
-        if (performance.now() > deadline) throw new Error(`${offerId} did not go live in 10 minutes`);
-        await new Promise((r) => setTimeout(r, POLL_MS));
-        const asked = performance.now();
-        const r = await call(stack, 'GET', `${base}/status`);
-        statusMs.push(performance.now() - asked);
-        const s = r.json as PublishStatusBody;
-        if (r.status !== 200) {
-          if (r.status !== 503) throw new Error(`status answered ${r.status}: ${JSON.stringify(r.json)}`);
-          continue;
-        }
-        if (s.status === 'WaitingForPublisherReview' && !wentLive) {
-          toSignoff.push(performance.now() - start);
-          wentLive = true;
-          reachedSignoff();
-          if (opts.holdAtSignoff) await atSignoff;
-          const g = await call(stack, 'POST', `${base}/golive`);
-          if (g.status !== 202) throw new Error(`golive answered ${g.status}`);
-        }
-        if (s.status === 'Succeeded') {
-          for (const st of s.steps) {
-            if (!st.startedAt || !st.completedAt) continue;
-            (stepMs[st.id] ??= []).push(Date.parse(st.completedAt) - Date.parse(st.startedAt));
-          }
-          return;
-        }
-        if (s.status === 'Failed' || s.status === 'Canceled') {
-          failed++;
-          if (!wentLive) reachedSignoff();
-          say(`${offerId}: ${s.status} at ${s.currentStep}: ${JSON.stringify(s.steps.find((x) => x.id === s.currentStep)?.messages)}`);
-          return;
-        }
-      }
-    }),
+    offers.map((offerId) => drive(offerId, true)),
   );
   const polledSeconds = (performance.now() - t0) / 1000;
   const cpu = cpuDelta(cpu0, cpuOf(named), n);
