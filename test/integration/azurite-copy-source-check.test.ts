@@ -67,6 +67,19 @@ describe('Azurite copy source check', () => {
     });
   });
 
+  it('remembers a passed check for a moment, yet a source deleted since cannot be copied', async () => {
+    const target = await regions.ensureReplicas('westus2');
+    const gone = source.getPageBlobClient(`gone-${randomUUID().slice(0, 8)}.vhd`);
+    await gone.create(4096);
+    const url = await gone.generateSasUrl({ permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + 600_000) });
+    const first = target.getPageBlobClient(`copy-check-test/${randomUUID()}.vhd`);
+    expect((await (await first.beginCopyFromURL(url)).pollUntilDone()).copyStatus).toBe('success');
+    await gone.delete();
+    // Within the moment the check is remembered: the copy still reads the source's record, which is gone.
+    await expect(target.getPageBlobClient(`copy-check-test/${randomUUID()}.vhd`).beginCopyFromURL(url)).rejects.toMatchObject({ statusCode: 404 });
+    await first.delete();
+  });
+
   it('ends by itself on SIGTERM and keeps its data for the next start (as under npm start)', async () => {
     const location = fs.mkdtempSync(path.join(os.tmpdir(), 'azurite-persist-'));
     const ports = async () => {
