@@ -6,6 +6,9 @@ import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow'
 import type { IoActivities, LightActivities } from '../../activities';
 import { DEFAULT_REGION_STORAGE_RETRY, type PublishOptions } from '../../domain/messages';
 
+/** Start-to-close of one region's copy (Azure's cross-region copies of big images take hours). */
+export const REGION_COPY_HOURS = 6;
+
 /** Attempts of the certify activity. */
 export const CERTIFY_ATTEMPTS = 3;
 
@@ -34,7 +37,7 @@ export function activityProxies({ ioTaskQueue, regionStorageRetry = DEFAULT_REGI
   /** A region that keeps failing fails the step (naming it) instead of retrying for ever. */
   const replicator = proxyActivities<IoActivities>({
     taskQueue: ioTaskQueue,
-    startToCloseTimeout: '6 hours',
+    startToCloseTimeout: REGION_COPY_HOURS * 3_600_000,
     heartbeatTimeout: '1 minute',
     retry: regionStorage,
     // Cleanup must not start until every copy has stopped, or a late copy would leave a replica behind.

@@ -11,7 +11,7 @@ import { stepDefinition } from '../../domain/steps';
 import { stepMessage } from '../../domain/step-messages';
 import { certificationSummary, replicationSummary } from '../../domain/ui-metadata';
 import { DEFAULT_REGION_STORAGE_RETRY } from '../../domain/messages';
-import { CERTIFY_ATTEMPTS } from './activity-proxies';
+import { CERTIFY_ATTEMPTS, REGION_COPY_HOURS } from './activity-proxies';
 import { StepFailed, type PublishContext } from './context';
 
 export async function validate(ctx: PublishContext): Promise<void> {
@@ -108,9 +108,11 @@ export async function provision(ctx: PublishContext, p: PublishPlan): Promise<vo
   };
   const copyBatch = async (batch: string[]) => {
     for (const region of batch) run.setRegionState(region, 'Copying');
-    // One attempt: whatever it did not copy (it stopped at a failure, or its worker was lost) is copied region by region.
+    // One attempt: whatever it did not copy (it stopped at a failure, or its worker was lost) is
+    // copied region by region. Each region gets the time one region's activity has.
+    const batchOptions = { summary: replicationSummary(batch, p.disks), retry: { maximumAttempts: 1 }, startToCloseTimeout: REGION_COPY_HOURS * batch.length * 3_600_000 };
     const result = await replicator.replicateRegions
-      .executeWithOptions({ summary: replicationSummary(batch, p.disks), retry: { maximumAttempts: 1 } }, [ctx.ref, batch, p.disks])
+      .executeWithOptions(batchOptions, [ctx.ref, batch, p.disks])
       .catch((err: unknown) => {
         if (isCancellation(err)) throw err;
         return undefined;
