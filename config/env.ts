@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_REGIONS, REGION_NAME } from '../domain/regions';
-import { DEFAULT_REGION_STORAGE_RETRY, IO_TASK_QUEUE, TASK_QUEUE, type RetryOptions } from '../domain/messages';
+import { DEFAULT_REGION_STORAGE_RETRY, DEFAULT_REGIONS_PER_COPY_ACTIVITY, IO_TASK_QUEUE, TASK_QUEUE, type RetryOptions } from '../domain/messages';
 import { AZURITE_DEV_CONNECTION_STRING } from './azurite-accounts';
 import type { UrlPolicy } from '../lib/net/url-policy';
 import { MAX_WINDOW_LIMIT } from '../lib/history/rate-window';
@@ -56,7 +56,7 @@ const envSchema = z.object({
   /** Each region's storage account: JSON (or @file) of region → connection string; see config/region-storage.ts. */
   REGION_STORAGE: z.string().optional(),
   PROVISION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
-  REGIONS_PER_COPY_ACTIVITY: z.coerce.number().int().min(1).max(64).default(8),
+  REGIONS_PER_COPY_ACTIVITY: z.coerce.number().int().min(1).max(64).default(DEFAULT_REGIONS_PER_COPY_ACTIVITY),
   /**
    * Retries of work on the regions' storage (a region's copy, removing replicas) before the failure
    * is ours and fails the step: attempts, then the first and the longest wait between them.

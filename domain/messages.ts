@@ -26,7 +26,7 @@ export interface PublishOptions {
   regions: string[];
   /** Region copies running at once. */
   provisionConcurrency: number;
-  /** The most regions one copy activity copies in turn; absent in runs started before it (8). */
+  /** The most regions one copy activity copies in turn; absent in runs started before it (the default). */
   regionsPerCopyActivity?: number;
   /** Per-step time frames, overriding the defaults of domain/steps.ts (tests use short ones). */
   timeFramesMs?: Partial<Record<StepId, number>>;
@@ -47,6 +47,9 @@ export interface RetryOptions {
   initialIntervalMs: number;
   maximumIntervalMs: number;
 }
+
+/** Regions one copy activity copies in turn, unless REGIONS_PER_COPY_ACTIVITY says (a status shows them all copying until it returns). */
+export const DEFAULT_REGIONS_PER_COPY_ACTIVITY = 8;
 
 export const DEFAULT_REGION_STORAGE_RETRY: RetryOptions = { maximumAttempts: 8, initialIntervalMs: 2_000, maximumIntervalMs: 60_000 };
 

@@ -301,8 +301,6 @@ describe('publishOffer workflow logic (time-skipping test server)', () => {
     expect(sent[0]).toMatchObject({ stepName: 'Provisioning', findings: [expect.objectContaining({ text: `Replication to region westeurope failed: ${fix}` })] });
   });
 
-  const quickRetryOptions = oneLaneQuickRetry;
-
   it('a region that keeps failing on our side fails provision as our problem, not as something to fix, with its own e-mail', async () => {
     const internal = 'The storage account of region westeurope could not be used (check REGION_STORAGE) (403 AuthorizationFailure)';
     const attempts: Record<string, number> = {};
@@ -314,7 +312,7 @@ describe('publishOffer workflow logic (time-skipping test server)', () => {
         return { region, disks: 1, bytes: 1, skipped: 0 };
       },
     });
-    const result = await run(activities, { options: quickRetryOptions }, async () => undefined);
+    const result = await run(activities, { options: oneLaneQuickRetry }, async () => undefined);
     expect(attempts.westeurope).toBe(3);
     expect(result.status).toBe('Failed');
     expect(result.currentStep).toBe('provision');
@@ -364,7 +362,7 @@ describe('publishOffer workflow logic (time-skipping test server)', () => {
         throw new Error('region account refused us');
       },
     });
-    const result = await run(activities, { options: quickRetryOptions }, async () => undefined);
+    const result = await run(activities, { options: oneLaneQuickRetry }, async () => undefined);
     expect(cleanups).toBe(3);
     expect(result.status).toBe('Failed');
     const provision = result.steps.find((s) => s.id === 'provision')!;

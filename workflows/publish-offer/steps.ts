@@ -10,7 +10,7 @@ import type { Finding } from '../../domain/status';
 import { stepDefinition } from '../../domain/steps';
 import { stepMessage } from '../../domain/step-messages';
 import { certificationSummary, replicationSummary } from '../../domain/ui-metadata';
-import { DEFAULT_REGION_STORAGE_RETRY } from '../../domain/messages';
+import { DEFAULT_REGION_STORAGE_RETRY, DEFAULT_REGIONS_PER_COPY_ACTIVITY } from '../../domain/messages';
 import { CERTIFY_ATTEMPTS, REGION_COPY_HOURS } from './activity-proxies';
 import { StepFailed, type PublishContext } from './context';
 
@@ -74,9 +74,6 @@ export async function certify(ctx: PublishContext, p: PublishPlan): Promise<void
 /** Runs that copy several regions per activity; runs started before copy one region per activity. */
 export const PROVISION_BATCHES_PATCH = 'provision-region-batches';
 
-/** The most regions one copy activity takes when the options do not say (a status shows them all copying until it returns). */
-const REGIONS_PER_COPY_ACTIVITY = 8;
-
 /**
  * A few lanes at a time; each lane takes its regions a few per activity, copied in turn (the
  * activity costs more than a copy the storage service finishes as it starts). A region a batch
@@ -90,7 +87,7 @@ export async function provision(ctx: PublishContext, p: PublishPlan): Promise<vo
   run.setRegions(regions);
   ctx.replicasMayExist = true;
   const lanes = Math.min(options.provisionConcurrency, regions.length);
-  const most = options.regionsPerCopyActivity ?? REGIONS_PER_COPY_ACTIVITY;
+  const most = options.regionsPerCopyActivity ?? DEFAULT_REGIONS_PER_COPY_ACTIVITY;
   const perActivity = patched(PROVISION_BATCHES_PATCH) ? Math.min(most, Math.ceil(regions.length / lanes)) : 1;
   const { replicator } = ctx.activities;
   const attempts = (options.regionStorageRetry ?? DEFAULT_REGION_STORAGE_RETRY).maximumAttempts;
