@@ -46,9 +46,9 @@ describe('a replication worker killed during provision', () => {
 
   beforeAll(async () => {
     // The workflow worker stays in this process (so the status keeps answering); copies run one
-    // at a time, four regions per activity, so provisioning lasts long enough to be caught in the
+    // at a time, two regions per activity, so provisioning lasts long enough to be caught in the
     // middle of an activity; the status is read as it is (no read model in between).
-    stack = await startStack({ REGIONS: DEFAULT_REGIONS.join(','), PROVISION_CONCURRENCY: '1', REGIONS_PER_COPY_ACTIVITY: '4', STATUS_CACHE_FRESH_MS: '0', WORKER_ROLES: 'workflow' });
+    stack = await startStack({ REGIONS: DEFAULT_REGIONS.join(','), PROVISION_CONCURRENCY: '1', REGIONS_PER_COPY_ACTIVITY: '2', STATUS_CACHE_FRESH_MS: '0', WORKER_ROLES: 'workflow' });
   });
   afterAll(async () => {
     await ioWorker?.stop();
