@@ -23,6 +23,8 @@ export interface AzuriteOptions {
   readyTimeoutMs?: number;
   /** Regions that get an account of their own (config/azurite-accounts.ts); default the 55 of domain/regions.ts. */
   regions?: Iterable<string>;
+  /** CPU priority (nice value; `backgroundNice()` under `npm start`); default 0. */
+  nice?: number;
 }
 
 export function azuriteConnectionString(ports: { blobPort: number; queuePort: number; tablePort: number }): string {
@@ -60,6 +62,7 @@ export async function startAzurite(o: AzuriteOptions): Promise<AzuriteHandle> {
     // Azurite's debug log and legacy workspace files go to cwd; keep them out of the repo root.
     cwd: o.location && !o.inMemory ? o.location : o.logDir,
     env: { ...process.env, AZURITE_ACCOUNTS: azuriteAccountsEnv(o.regions ?? DEFAULT_REGIONS) },
+    nice: o.nice,
   });
   const connectionString = azuriteConnectionString(o);
   await waitReady(handle, () => azuriteAnswers(o), o.readyTimeoutMs ?? 60_000);
@@ -87,9 +90,9 @@ async function azuriteAnswers(o: { blobPort: number; tablePort: number }): Promi
  * A throw-away in-memory Azurite on free ports, for the benchmarks when no storage is configured.
  * The three ports are picked together, so they never repeat (separate picks can).
  */
-export async function startScratchAzurite(logDir: string): Promise<AzuriteHandle> {
+export async function startScratchAzurite(logDir: string, o: Pick<AzuriteOptions, 'nice'> = {}): Promise<AzuriteHandle> {
   const [blobPort, queuePort, tablePort] = await freePorts(3);
-  return startAzurite({ blobPort, queuePort, tablePort, inMemory: true, logDir });
+  return startAzurite({ blobPort, queuePort, tablePort, inMemory: true, logDir, nice: o.nice });
 }
 
 /** The configured storage (AZURE_STORAGE_CONNECTION_STRING), else a scratch Azurite (`scratch`, for the caller to stop). */

@@ -16,6 +16,8 @@ export interface MailOptions {
   webPort: number;
   logDir: string;
   readyTimeoutMs?: number;
+  /** CPU priority (nice value; `backgroundNice()` under `npm start`); default 0. */
+  nice?: number;
 }
 
 export async function startMailCatcher(o: MailOptions): Promise<MailHandle> {
@@ -31,6 +33,7 @@ export async function startMailCatcher(o: MailOptions): Promise<MailHandle> {
     ],
     logFile: path.join(o.logDir, 'maildev.log'),
     cwd: o.logDir,
+    nice: o.nice,
   });
   const webUrl = `http://127.0.0.1:${o.webPort}`;
   await waitReady(

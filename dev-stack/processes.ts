@@ -126,6 +126,44 @@ export interface SpawnOptions {
   cwd?: string;
   /** Grace period between SIGTERM and SIGKILL on stop. */
   stopTimeoutMs?: number;
+  /** CPU priority as a nice value (0–19, higher yields more); see `runNiced`. Default 0. */
+  nice?: number;
+}
+
+/**
+ * BACKGROUND_NICE (default 10, 0 turns it off): the nice value `npm start` and the benchmark give
+ * the background services (Temporal, Azurite, MailDev, workers) so that on a shared machine the
+ * API and portal, whose users wait on each request, get a core first when CPU is short.
+ */
+export function backgroundNice(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.BACKGROUND_NICE?.trim() || '10';
+  const nice = Number(raw);
+  if (!Number.isInteger(nice) || nice < 0 || nice > 19) throw new Error(`BACKGROUND_NICE must be a whole number from 0 to 19, not "${raw}"`);
+  return nice;
+}
+
+/**
+ * The command line that runs a child at `nice`, through the `nice` utility so every thread it ever
+ * starts inherits the value (setting it on the pid later would reach the main thread only).
+ */
+function runNiced(command: string, args: string[], nice: number): [string, string[]] {
+  return nice > 0 && process.platform !== 'win32' ? ['nice', ['-n', String(nice), command, ...args]] : [command, args];
+}
+
+/**
+ * A detached child leads a session of its own, and with the kernel's autogroups (sched_autogroup,
+ * on in most distributions) CPU is shared between sessions first, by each session's autogroup
+ * nice: the process's own nice value then only ranks it within its session, i.e. against nothing.
+ * So the session's value is set too (Linux only; where the file is missing or the write refused,
+ * the process's nice value still applies as without autogroups). spawn() returns after the
+ * child's exec, so its session, and autogroup, exists by then.
+ */
+function lowerSessionPriority(pid: number, nice: number): void {
+  try {
+    fs.writeFileSync(`/proc/${pid}/autogroup`, String(nice));
+  } catch {
+    // not Linux, autogroups compiled out, or not permitted: the process's nice value is what is left
+  }
 }
 
 /**
@@ -135,10 +173,12 @@ export interface SpawnOptions {
 export function spawnService(opts: SpawnOptions): ServiceHandle {
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const fd = fs.openSync(opts.logFile, 'a');
-  fs.writeSync(fd, `\n=== ${new Date().toISOString()} ${opts.command} ${opts.args.join(' ')}\n`);
+  const nice = opts.nice ?? 0;
+  const [command, args] = runNiced(opts.command, opts.args, nice);
+  fs.writeSync(fd, `\n=== ${new Date().toISOString()} ${command} ${args.join(' ')}\n`);
   let child: ChildProcess;
   try {
-    child = spawn(opts.command, opts.args, {
+    child = spawn(command, args, {
       stdio: opts.prefix ? ['ignore', 'pipe', 'pipe'] : ['ignore', fd, fd],
       detached: true,
       env: opts.env ?? process.env,
@@ -147,6 +187,7 @@ export function spawnService(opts: SpawnOptions): ServiceHandle {
   } finally {
     if (!opts.prefix) fs.closeSync(fd); // the child holds its own copy
   }
+  if (nice > 0 && child.pid) lowerSessionPriority(child.pid, nice);
   if (opts.prefix) {
     const log = fs.createWriteStream('', { fd, flags: 'a' });
     relayLines(child.stdout!, opts.prefix, process.stdout, log);

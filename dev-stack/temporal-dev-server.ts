@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../domain/messages';
 import { REPO_ROOT, freePorts, isPortOpen, spawnService, waitReady, type ServiceHandle } from './processes';
 
@@ -24,6 +25,8 @@ export interface TemporalOptions {
   logDir: string;
   cliPath?: string;
   readyTimeoutMs?: number;
+  /** CPU priority (nice value; `backgroundNice()` under `npm start`); default 0. */
+  nice?: number;
 }
 
 export async function startTemporalDevServer(o: TemporalOptions): Promise<TemporalHandle> {
@@ -51,21 +54,29 @@ export async function startTemporalDevServer(o: TemporalOptions): Promise<Tempor
     args,
     logFile: path.join(o.logDir, 'temporal.log'),
     stopTimeoutMs: 15_000, // let SQLite close cleanly
+    nice: o.nice,
   });
   const address = `${ip}:${o.port}`;
   await waitReady(handle, () => temporalHasSearchAttributes(address, namespace), o.readyTimeoutMs ?? 90_000);
   return { ...handle, address, namespace, uiUrl: o.uiPort ? `http://${ip}:${o.uiPort}` : undefined };
 }
 
-/** Ready means: the frontend answers and our custom search attributes are registered. */
+/**
+ * Ready means: the frontend answers and our custom search attributes are registered. The CLI's
+ * `--search-attribute` flags register them only in a new database, so in one kept from an older
+ * version of the product (`.data/temporal.db`) the attributes added since are registered here.
+ */
 export async function temporalHasSearchAttributes(address: string, namespace = 'default'): Promise<boolean> {
   const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
   if (!(await isPortOpen(port, host))) return false;
   const conn = await Connection.connect({ address, connectTimeout: '3s' });
   try {
     const res = await conn.operatorService.listSearchAttributes({ namespace });
-    const names = Object.keys(res.customAttributes ?? {});
-    return CUSTOM_SEARCH_ATTRIBUTES.every((n) => names.includes(n));
+    const missing = CUSTOM_SEARCH_ATTRIBUTES.filter((n) => !(n in (res.customAttributes ?? {})));
+    if (missing.length === 0) return true;
+    const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+    await conn.operatorService.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(missing.map((n) => [n, keyword])) });
+    return false; // listed on a later check
   } finally {
     await conn.close();
   }

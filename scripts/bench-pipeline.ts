@@ -5,7 +5,7 @@
  * processes, and then:
  *
  * 1. bare: N workflows of the publish's shape with no-op activities (scripts/bench-pipeline/
- *    bare-workflow.ts: 64 activities, the regions in the same lanes) on a worker in this process;
+ *    bare-workflow.ts: 64 activities, the regions in the same lanes) on a worker process of its own;
  * 2. pipeline: N concurrent publishes through the HTTP API of a real OS image (a sparse GPT disk
  *    with an ext4 root, samples/disk-image.ts) stored as a page blob, to live (Go live as soon as
  *    the poller sees sign-off), with one status poller per offer; the time is until the last run
@@ -14,6 +14,10 @@
  *    every run cached and idle, as runs wait days for Go live in a fleet;
  * 4. scale-out: the same as 2 with the workflow worker and 1 or 2 I/O worker processes
  *    (WORKER_ROLES=workflow / io), and 2 of each.
+ *
+ * As under `npm start`, every process but the API and this one (the client: pollers and publish
+ * calls) runs at BACKGROUND_NICE (default 10; dev-stack/processes.ts), so the read path gets a core
+ * first; the bare worker is such a process too, so both sides of the ratio run alike.
  *
  * Each measured round first runs `--warmup` (2) workflows or publishes on the same workers, not
  * counted, so first-use module loads and JIT are not in the figures (for bare and pipeline alike).
@@ -32,7 +36,7 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { API_ROUTES, apiPath } from '../domain/api-paths';
 import { API_METRICS } from '../domain/metrics';
 import { loadConfig } from '../config/env';
@@ -43,7 +47,9 @@ import type { PublishStatusBody } from '../domain/status';
 import { GiB } from '../domain/units';
 import { ensureTemporalCli } from '../dev-stack/tools';
 import {
+  backgroundNice,
   freePort,
+  freePorts,
   spawnService,
   startScratchAzurite,
   startMailCatcher,
@@ -57,7 +63,7 @@ import { buildSampleLinuxDisk } from '../samples/disk-image';
 import { uploadSampleLogos, uploadVhdAsPageBlob } from '../samples/azure-upload';
 import { validOffer } from '../samples/offer';
 import { tracingBundlePath, writeWorkflowBundle } from '../workers/workflow-bundle';
-import { cpuSeconds, rssBytes, sum, withDescendants } from './bench-pipeline/proc-stats';
+import { cpuSeconds, rssBytes, stolenSeconds, sum, withDescendants } from './bench-pipeline/proc-stats';
 import type { BareShape } from './bench-pipeline/bare-workflow';
 
 const { values: flags } = parseArgs({
@@ -102,6 +108,8 @@ interface Stack {
   /** Processes whose CPU is counted, by name (undefined: not ours to see, e.g. a remote server). */
   pids: { server?: number; azurite?: number; maildev?: number; api: number };
   work: string;
+  /** BACKGROUND_NICE: the CPU priority of every process but the API's and this one (as `npm start`). */
+  nice: number;
   offer: () => OfferDraft;
 }
 
@@ -109,22 +117,24 @@ async function startStack(work: string): Promise<Stack> {
   const logs = path.join(work, 'logs');
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'WARN' };
   const pids: Partial<Stack['pids']> = {};
+  const nice = backgroundNice(env);
   if (!env.TEMPORAL_ADDRESS) {
-    const t = await startTemporalDevServer({ port: await freePort(), logDir: logs, cliPath: await ensureTemporalCli() });
+    const t = await startTemporalDevServer({ port: await freePort(), logDir: logs, cliPath: await ensureTemporalCli(), nice });
     handles.push(t);
     env.TEMPORAL_ADDRESS = t.address;
     env.TEMPORAL_NAMESPACE = t.namespace;
     pids.server = t.pid;
   }
   if (!env.AZURE_STORAGE_CONNECTION_STRING) {
-    const a = await startScratchAzurite(logs);
+    const a = await startScratchAzurite(logs, { nice });
     handles.push(a);
     env.AZURE_STORAGE_CONNECTION_STRING = a.connectionString;
     env.URL_ALLOW_LOOPBACK = 'true';
     pids.azurite = a.pid;
   }
   if (!env.SMTP_URL) {
-    const m = await startMailCatcher({ smtpPort: await freePort(), webPort: await freePort(), logDir: logs });
+    const [smtpPort, webPort] = await freePorts(2); // together, so they never repeat
+    const m = await startMailCatcher({ smtpPort, webPort, logDir: logs, nice });
     handles.push(m);
     env.SMTP_URL = m.smtpUrl;
     pids.maildev = m.pid;
@@ -163,7 +173,7 @@ async function startStack(work: string): Promise<Stack> {
   }
   const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE ?? 'default' });
-  return { env, apiUrl, apiKey, client, pids: { ...pids, api: api.pid }, work, offer: () => ({
+  return { env, apiUrl, apiKey, client, pids: { ...pids, api: api.pid }, work, nice, offer: () => ({
       ...validOffer({ osVhdUrl, logos }),
       // As the demo: a test lead each publish really delivers (an Azure Table on the same storage).
       leadDestination: { type: 'AzureTable' as const, connectionString: env.AZURE_STORAGE_CONNECTION_STRING!, tableName: 'BenchLeads' },
@@ -171,33 +181,36 @@ async function startStack(work: string): Promise<Stack> {
   };
 }
 
-/** Worker processes for one layout; resolves once each says it runs. */
-async function startWorkers(stack: Stack, roles: string[], tag: string): Promise<ServiceHandle[]> {
-  const started: ServiceHandle[] = [];
-  for (const [i, role] of roles.entries()) {
-    const logFile = path.join(stack.work, 'logs', `worker-${tag}-${i}-${role.replace(',', '+')}.log`);
-    // Each process its own metrics and health ports, as on separate machines.
-    const env = { ...stack.env, WORKER_ROLES: role, WORKER_METRICS_ADDRESS: `127.0.0.1:${await freePort()}`, WORKER_HEALTH_ADDRESS: `127.0.0.1:${await freePort()}` };
-    started.push(spawnService({ name: `worker ${role}`, command: process.execPath, args: tsEntryArgs('workers/main.ts'), env, logFile, stopTimeoutMs: 20_000 }));
-  }
-  // Ready once Temporal lists the process (identity `pid@host`) among the pollers of its queue.
-  const polling = async (h: ServiceHandle, role: string) => {
-    const io = role === 'io';
+/** Resolves once Temporal lists the process (identity `pid@host`) among the pollers of its queue. */
+async function waitPolling(stack: Stack, h: ServiceHandle, taskQueue: string, kind: 'workflow' | 'activity'): Promise<void> {
+  for (let n = 0; ; n++) {
     const { pollers } = await stack.client.workflowService.describeTaskQueue({
       namespace: stack.env.TEMPORAL_NAMESPACE ?? 'default',
-      taskQueue: { name: io ? stack.env.IO_TASK_QUEUE : stack.env.TASK_QUEUE },
-      taskQueueType: io ? 2 : 1, // TASK_QUEUE_TYPE_ACTIVITY : TASK_QUEUE_TYPE_WORKFLOW
+      taskQueue: { name: taskQueue },
+      taskQueueType: kind === 'activity' ? 2 : 1, // TASK_QUEUE_TYPE_ACTIVITY : TASK_QUEUE_TYPE_WORKFLOW
     });
-    return (pollers ?? []).some((p) => p.identity?.startsWith(`${h.pid}@`));
-  };
-  for (const [i, h] of started.entries()) {
-    for (let n = 0; !(await polling(h, roles[i])); n++) {
-      if (n > 480 || h.pid < 0) throw new Error(`a worker did not start:\n${tailFile(h.logFile)}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    if ((pollers ?? []).some((p) => p.identity?.startsWith(`${h.pid}@`))) return;
+    if (n > 480 || h.pid < 0) throw new Error(`${h.name} did not start:\n${tailFile(h.logFile)}`);
+    await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** Worker processes for one layout; resolves once each polls its queue. */
+async function startWorkers(stack: Stack, roles: string[], tag: string): Promise<ServiceHandle[]> {
+  const started: ServiceHandle[] = [];
+  // Each process its own metrics and health ports, as on separate machines; picked together, so none repeat.
+  const ports = await freePorts(2 * roles.length);
+  for (const [i, role] of roles.entries()) {
+    const logFile = path.join(stack.work, 'logs', `worker-${tag}-${i}-${role.replace(',', '+')}.log`);
+    const env = { ...stack.env, WORKER_ROLES: role, WORKER_METRICS_ADDRESS: `127.0.0.1:${ports[2 * i]}`, WORKER_HEALTH_ADDRESS: `127.0.0.1:${ports[2 * i + 1]}` };
+    started.push(spawnService({ name: `worker ${role}`, command: process.execPath, args: tsEntryArgs('workers/main.ts'), env, logFile, stopTimeoutMs: 20_000, nice: stack.nice }));
+  }
+  for (const [i, h] of started.entries()) await waitPolling(stack, h, roles[i] === 'io' ? stack.env.IO_TASK_QUEUE! : stack.env.TASK_QUEUE!, roles[i] === 'io' ? 'activity' : 'workflow');
   return started;
 }
+
+/** The share of all cores' time over `seconds` that the host took since `before` (stolenSeconds()). */
+const stolenShare = (before: number, seconds: number) => (stolenSeconds() - before) / (seconds * os.cpus().length);
 
 interface CpuSample {
   [name: string]: number;
@@ -213,31 +226,26 @@ function cpuDelta(a: CpuSample, b: CpuSample, per: number): string {
     .join(', ')}; total ${f2(sum(parts))}`;
 }
 
-async function benchBare(stack: Stack, n: number): Promise<{ perSecond: number; cpu: string }> {
-  const connection = await NativeConnection.connect({ address: stack.env.TEMPORAL_ADDRESS });
+async function benchBare(stack: Stack, n: number): Promise<{ perSecond: number; cpu: string; stolen: number }> {
   const taskQueue = `bench-bare-${randomUUID().slice(0, 8)}`;
-  const worker = await Worker.create({
-    connection,
-    namespace: stack.env.TEMPORAL_NAMESPACE ?? 'default',
-    taskQueue,
-    workflowsPath: require.resolve('./bench-pipeline/bare-workflow'),
-    activities: { noop: async () => undefined },
-  });
-  const running = worker.run();
-  const shape: BareShape = { activities: 64, regions: DEFAULT_REGIONS.length, lanes: LANES };
-  const runBare = (i: number | string) => stack.client.workflow.execute('barePublish', { taskQueue, workflowId: `bench-bare/${taskQueue}/${i}`, args: [shape] });
-  await Promise.all(Array.from({ length: WARMUP }, (_, i) => runBare(`warmup-${i}`)));
-  // This process alone: its descendants are the stack's services (the API, Azurite, the server…).
-  const named = { server: stack.pids.server ? withDescendants(stack.pids.server) : [], 'worker (this process)': [process.pid] };
-  const cpu0 = cpuOf(named);
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: n }, (_, i) => runBare(i)));
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = cpuDelta(cpu0, cpuOf(named), n);
-  worker.shutdown();
-  await running;
-  await connection.close();
-  return { perSecond: n / seconds, cpu };
+  const env = { ...stack.env, BARE_TASK_QUEUE: taskQueue };
+  const logFile = path.join(stack.work, 'logs', `bare-worker-${taskQueue}.log`);
+  const worker = spawnService({ name: 'bare worker', command: process.execPath, args: tsEntryArgs('scripts/bench-pipeline/bare-worker.ts'), env, logFile, nice: stack.nice });
+  try {
+    await waitPolling(stack, worker, taskQueue, 'workflow');
+    const shape: BareShape = { activities: 64, regions: DEFAULT_REGIONS.length, lanes: LANES };
+    const runBare = (i: number | string) => stack.client.workflow.execute('barePublish', { taskQueue, workflowId: `bench-bare/${taskQueue}/${i}`, args: [shape] });
+    await Promise.all(Array.from({ length: WARMUP }, (_, i) => runBare(`warmup-${i}`)));
+    const named = { ...(stack.pids.server ? { server: withDescendants(stack.pids.server) } : {}), worker: withDescendants(worker.pid) };
+    const cpu0 = cpuOf(named);
+    const stolen0 = stolenSeconds();
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: n }, (_, i) => runBare(i)));
+    const seconds = (performance.now() - t0) / 1000;
+    return { perSecond: n / seconds, cpu: cpuDelta(cpu0, cpuOf(named), n), stolen: stolenShare(stolen0, seconds) };
+  } finally {
+    await worker.stop();
+  }
 }
 
 interface PipelineResult {
@@ -263,6 +271,8 @@ interface PipelineResult {
   cacheRuns: number;
   rssBaselineMiB: number;
   cpu: string;
+  /** Share of the cores' time the host took (steal) while the publishes ran. */
+  stolen: number;
   /** Each step's durations (ms) in the runs that went live, by step id: where the time goes. */
   stepMs: Record<string, number[]>;
 }
@@ -377,6 +387,7 @@ async function benchPipeline(stack: Stack, n: number, roles: string[], tag: stri
   if (opts.holdAtSignoff) void atSignoff.then(() => (rssCached = sum(workerPids.map(rssBytes))));
   const readsBefore = await statusReadCounts(stack);
   const cpu0 = cpuOf(named);
+  const stolen0 = stolenSeconds();
   const t0 = performance.now();
   const startedAt = Date.now();
   const offers = Array.from({ length: n }, (_, i) => `bench-${tag}-${i}-${randomUUID().slice(0, 6)}`);
@@ -385,6 +396,7 @@ async function benchPipeline(stack: Stack, n: number, roles: string[], tag: stri
   );
   const polledSeconds = (performance.now() - t0) / 1000;
   const cpu = cpuDelta(cpu0, cpuOf(named), n);
+  const stolen = stolenShare(stolen0, polledSeconds);
   clearInterval(sampler);
   const readsAfter = await statusReadCounts(stack);
   const reads = Object.fromEntries(Object.entries(readsAfter.answered).map(([k, v]) => [k, v - (readsBefore.answered[k] ?? 0)]));
@@ -411,6 +423,7 @@ async function benchPipeline(stack: Stack, n: number, roles: string[], tag: stri
     cacheRuns: loadConfig(stack.env).maxCachedWorkflows,
     rssBaselineMiB: rssBaseline / 2 ** 20,
     cpu,
+    stolen,
     stepMs,
   };
 }
@@ -431,6 +444,7 @@ function report(label: string, r: PipelineResult, bare: number): void {
   console.log(`  history           ${f1(pct(r.events, 50))} events, ${f1(pct(r.bytes, 50) / 1024)} KiB per publish (median)`);
   console.log(`  worker RSS        ${f1(r.rssBaselineMiB)} MiB at rest, +${f2(r.rssPerPublishMiB)} MiB per publish in flight (peak)`);
   console.log(`  CPU s / publish   ${r.cpu}`);
+  console.log(`  host steal        ${f1(r.stolen * 100)} % of the cores' time`);
   console.log(`  step p50 (s)      ${Object.entries(r.stepMs).map(([id, ms]) => `${id} ${f1(pct(ms, 50) / 1000)}`).join(', ')}`);
 }
 
@@ -445,13 +459,14 @@ async function main(): Promise<void> {
 
     // Bare and pipeline side by side, REPEAT times: the ratio is taken within each round.
     const ratios: number[] = [];
-    let bare = { perSecond: NaN, cpu: '' };
+    let bare = { perSecond: NaN, cpu: '', stolen: NaN };
     for (let round = 1; round <= REPEAT; round++) {
       const of = REPEAT > 1 ? ` — round ${round} of ${REPEAT}` : '';
       bare = await benchBare(stack, N);
-      console.log(`\nbare Temporal (64 no-op activities, ${LANES} lanes, worker in this process)${of}`);
+      console.log(`\nbare Temporal (64 no-op activities, ${LANES} lanes, worker process of its own)${of}`);
       console.log(`  throughput        ${f2(bare.perSecond)} workflows/s`);
       console.log(`  CPU s / workflow  ${bare.cpu}`);
+      console.log(`  host steal        ${f1(bare.stolen * 100)} % of the cores' time`);
 
       const main = await benchPipeline(stack, N, ['workflow,io'], `one${round}`);
       report(`pipeline, one worker process (workflow + io)${of}`, main, bare.perSecond);

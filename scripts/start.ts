@@ -23,6 +23,7 @@ import {
   tsEntryArgs,
   startMailCatcher,
   startTemporalDevServer,
+  backgroundNice,
   stopAll,
   type ServiceHandle,
 } from '../dev-stack/services';
@@ -87,7 +88,7 @@ async function shutdown(code: number, reason?: string): Promise<never> {
   process.exit(code);
 }
 
-function appProcess(name: string, entry: string, env: NodeJS.ProcessEnv): ServiceHandle {
+function appProcess(name: string, entry: string, env: NodeJS.ProcessEnv, nice = 0): ServiceHandle {
   const file = path.join(REPO_ROOT, entry);
   if (!fs.existsSync(file)) throw new Error(`${entry} is missing, so the ${name} cannot start`);
   const handle = spawnService({
@@ -98,6 +99,7 @@ function appProcess(name: string, entry: string, env: NodeJS.ProcessEnv): Servic
     logFile: path.join(LOGS, `${name}.log`),
     prefix: `[${name}] `,
     stopTimeoutMs: 15_000, // the worker finishes in-flight activity tasks
+    nice,
   });
   void handle.exited.then((code) => {
     if (!stopping) void shutdown(1, `the ${name} exited unexpectedly (code ${code}); see above or ${path.relative(REPO_ROOT, handle.logFile)}`);
@@ -133,6 +135,8 @@ export async function main(): Promise<void> {
   const apiPort = Number(process.env.PORT ?? 3000);
   await requireFreePorts('HTTP API', [apiPort], 'Or set PORT.');
 
+  // The services below and the worker yield the CPU to the API and portal, whose users wait on each request.
+  const nice = backgroundNice();
   const banner: string[] = [];
   let temporalUi: string | undefined;
 
@@ -148,6 +152,7 @@ export async function main(): Promise<void> {
       dbFile: path.join(DATA, 'temporal.db'),
       logDir: LOGS,
       cliPath: cli,
+      nice,
     });
     handles.push(t);
     env.TEMPORAL_ADDRESS = t.address;
@@ -169,6 +174,7 @@ export async function main(): Promise<void> {
       logDir: LOGS,
       // Every configured region gets its own account, named ones beyond the default 55 too.
       regions: [...DEFAULT_REGIONS, ...(process.env.REGIONS ?? '').split(',').map((r) => r.trim()).filter(Boolean)],
+      nice,
     });
     handles.push(a);
     env.AZURE_STORAGE_CONNECTION_STRING = a.connectionString;
@@ -187,7 +193,7 @@ export async function main(): Promise<void> {
   } else {
     await requireFreePorts('mail catcher', [PORTS.smtp, PORTS.inbox], 'Or set SMTP_URL.');
     say('starting the MailDev mail catcher…');
-    const m = await startMailCatcher({ smtpPort: PORTS.smtp, webPort: PORTS.inbox, logDir: LOGS });
+    const m = await startMailCatcher({ smtpPort: PORTS.smtp, webPort: PORTS.inbox, logDir: LOGS, nice });
     handles.push(m);
     env.SMTP_URL = m.smtpUrl;
     inbox = m.webUrl;
@@ -207,7 +213,7 @@ export async function main(): Promise<void> {
   env.WORKER_METRICS_ADDRESS ??= '127.0.0.1:9464';
   env.WORKER_HEALTH_ADDRESS ??= '127.0.0.1:9465';
   say('starting the worker and the API…');
-  handles.push(appProcess('worker', 'workers/main.ts', env));
+  handles.push(appProcess('worker', 'workers/main.ts', env, nice));
   handles.push(appProcess('api', 'api/server.ts', env));
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   await waitHealthy(`${apiUrl}${apiPath('health')}`, 120_000);

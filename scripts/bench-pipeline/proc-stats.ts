@@ -42,3 +42,16 @@ export function withDescendants(pid: number): number[] {
 }
 
 export const sum = (xs: Array<number | undefined>) => xs.reduce<number>((a, x) => a + (x ?? 0), 0);
+
+/**
+ * CPU seconds the hypervisor has kept this machine's cores from running so far, all cores together
+ * (steal, /proc/stat): time in which every process here waits alike. 0 where it is not reported.
+ */
+export function stolenSeconds(): number {
+  try {
+    const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/);
+    return Number(cpu[8] ?? 0) / TICKS; // cpu user nice system idle iowait irq softirq steal
+  } catch {
+    return 0;
+  }
+}
