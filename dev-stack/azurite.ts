@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AZURITE_DEV_ACCOUNT, AZURITE_DEV_KEY, azuriteAccountsEnv } from '../config/azurite-accounts';
 import { DEFAULT_REGIONS } from '../domain/regions';
-import { freePorts, spawnService, tsEntryArgs, waitReady, type ServiceHandle } from './processes';
+import { freePorts, spawnService, tsEntryArgs, waitReady, type ServiceHandle, type ServicePriority } from './processes';
 
 export interface AzuriteHandle extends ServiceHandle {
   connectionString: string;
@@ -12,7 +12,7 @@ export interface AzuriteHandle extends ServiceHandle {
   queueEndpoint: string;
 }
 
-export interface AzuriteOptions {
+export interface AzuriteOptions extends ServicePriority {
   blobPort: number;
   queuePort: number;
   tablePort: number;
@@ -23,8 +23,6 @@ export interface AzuriteOptions {
   readyTimeoutMs?: number;
   /** Regions that get an account of their own (config/azurite-accounts.ts); default the 55 of domain/regions.ts. */
   regions?: Iterable<string>;
-  /** CPU priority (nice value; `backgroundNice()` under `npm start`); default 0. */
-  nice?: number;
 }
 
 export function azuriteConnectionString(ports: { blobPort: number; queuePort: number; tablePort: number }): string {
@@ -90,7 +88,7 @@ async function azuriteAnswers(o: { blobPort: number; tablePort: number }): Promi
  * A throw-away in-memory Azurite on free ports, for the benchmarks when no storage is configured.
  * The three ports are picked together, so they never repeat (separate picks can).
  */
-export async function startScratchAzurite(logDir: string, o: Pick<AzuriteOptions, 'nice'> = {}): Promise<AzuriteHandle> {
+export async function startScratchAzurite(logDir: string, o: ServicePriority = {}): Promise<AzuriteHandle> {
   const [blobPort, queuePort, tablePort] = await freePorts(3);
   return startAzurite({ blobPort, queuePort, tablePort, inMemory: true, logDir, nice: o.nice });
 }

@@ -1,7 +1,7 @@
 /** MailDev: the SMTP catcher the app sends to, with a web inbox and REST API tests read mail from. */
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { REPO_ROOT, spawnService, waitReady, type ServiceHandle } from './processes';
+import { REPO_ROOT, spawnService, waitReady, type ServiceHandle, type ServicePriority } from './processes';
 
 const NODE_MODULES = path.join(REPO_ROOT, 'node_modules');
 
@@ -11,13 +11,11 @@ export interface MailHandle extends ServiceHandle {
   webUrl: string;
 }
 
-export interface MailOptions {
+export interface MailOptions extends ServicePriority {
   smtpPort: number;
   webPort: number;
   logDir: string;
   readyTimeoutMs?: number;
-  /** CPU priority (nice value; `backgroundNice()` under `npm start`); default 0. */
-  nice?: number;
 }
 
 export async function startMailCatcher(o: MailOptions): Promise<MailHandle> {

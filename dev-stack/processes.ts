@@ -115,7 +115,7 @@ export function tsEntryArgs(entry: string): string[] {
   return ['--import', pathToFileURL(require.resolve('tsx')).href, path.join(REPO_ROOT, entry)];
 }
 
-export interface SpawnOptions {
+export interface SpawnOptions extends ServicePriority {
   name: string;
   command: string;
   args: string[];
@@ -126,7 +126,14 @@ export interface SpawnOptions {
   cwd?: string;
   /** Grace period between SIGTERM and SIGKILL on stop. */
   stopTimeoutMs?: number;
-  /** CPU priority as a nice value (0–19, higher yields more); see `runNiced`. Default 0. */
+}
+
+/** A service's CPU priority, for the options of each service's start function too. */
+export interface ServicePriority {
+  /**
+   * Nice value, 0–19 (higher yields more), of the process and its session (`runNiced`,
+   * `lowerSessionPriority`); `backgroundNice()` under `npm start`. Default 0.
+   */
   nice?: number;
 }
 

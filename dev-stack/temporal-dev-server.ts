@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../domain/messages';
-import { REPO_ROOT, freePorts, isPortOpen, spawnService, waitReady, type ServiceHandle } from './processes';
+import { REPO_ROOT, freePorts, isPortOpen, spawnService, waitReady, type ServiceHandle, type ServicePriority } from './processes';
 
 export const TEMPORAL_CLI_PATH = path.join(REPO_ROOT, '.tools', 'bin', 'temporal');
 
@@ -14,7 +14,7 @@ export interface TemporalHandle extends ServiceHandle {
   uiUrl?: string;
 }
 
-export interface TemporalOptions {
+export interface TemporalOptions extends ServicePriority {
   port: number;
   /** Web UI port; omit to run headless (tests). */
   uiPort?: number;
@@ -25,8 +25,6 @@ export interface TemporalOptions {
   logDir: string;
   cliPath?: string;
   readyTimeoutMs?: number;
-  /** CPU priority (nice value; `backgroundNice()` under `npm start`); default 0. */
-  nice?: number;
 }
 
 export async function startTemporalDevServer(o: TemporalOptions): Promise<TemporalHandle> {
