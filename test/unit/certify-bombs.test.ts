@@ -42,12 +42,16 @@ const blobs = {
 /**
  * The per-image time budget for these tests, below the 5 minutes of production. Wall time, so it
  * is wide: in `npm test` the 2 cores are shared with every e2e stack's services, each a session
- * (autogroup) of its own, and a test worker can get a twentieth of a core (the symlink chain, 0.5 s
- * on a quiet machine, took 20 s there).
+ * (autogroup) of its own, and the symlink chain, 0.5 s on a quiet machine, took 14-20 s there.
  */
 const BUDGET_MS = 60_000;
-/** What bounds the work itself: CPU time of this process (the reader and the range server), which a starved process does not accrue. */
-const CPU_BOUND_MS = 10_000;
+/**
+ * What bounds the work itself: CPU time of this process (the reader and the range server), which
+ * starvation does not inflate. The bombs cost 0.03-0.7 s alone; inside a full `npm test` the
+ * symlink chain was measured at up to 14 s (the whole jest worker process is counted; the cause is
+ * not known yet). Before the fixes of issue 9 they ran 160-177 s, which this still catches.
+ */
+const CPU_BOUND_MS = 30_000;
 
 let dir: string;
 let server: RangeServer;
