@@ -57,6 +57,7 @@ import {
   stopAll,
   tailFile,
   tsEntryArgs,
+  waitReady,
   type ServiceHandle,
 } from '../dev-stack/services';
 import { buildSampleLinuxDisk } from '../samples/disk-image';
@@ -183,16 +184,15 @@ async function startStack(work: string): Promise<Stack> {
 
 /** Resolves once Temporal lists the process (identity `pid@host`) among the pollers of its queue. */
 async function waitPolling(stack: Stack, h: ServiceHandle, taskQueue: string, kind: 'workflow' | 'activity'): Promise<void> {
-  for (let n = 0; ; n++) {
+  const polls = async () => {
     const { pollers } = await stack.client.workflowService.describeTaskQueue({
       namespace: stack.env.TEMPORAL_NAMESPACE ?? 'default',
       taskQueue: { name: taskQueue },
       taskQueueType: kind === 'activity' ? 2 : 1, // TASK_QUEUE_TYPE_ACTIVITY : TASK_QUEUE_TYPE_WORKFLOW
     });
-    if ((pollers ?? []).some((p) => p.identity?.startsWith(`${h.pid}@`))) return;
-    if (n > 480 || h.pid < 0) throw new Error(`${h.name} did not start:\n${tailFile(h.logFile)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+    return (pollers ?? []).some((p) => p.identity?.startsWith(`${h.pid}@`));
+  };
+  await waitReady(h, polls, 120_000);
 }
 
 /** Worker processes for one layout; resolves once each polls its queue. */
